@@ -1,0 +1,138 @@
+import { Schema } from "effect"
+
+/**
+ * Every failure a caller can act on. The gateway maps each to one HTTP status (in
+ * `@leadq/api`), the transport client turns the wire envelope back into the same class, and the
+ * worker and CLI fail with these very types: `Effect.catchTag("LeadNotFound", …)` works on
+ * either side of the wire.
+ */
+
+export class LeadNotFound extends Schema.TaggedError<LeadNotFound>()("LeadNotFound", {
+  lead_id: Schema.String,
+  message: Schema.String
+}) {
+  static of(lead_id: string) {
+    return new LeadNotFound({ lead_id, message: `Lead ${lead_id} not found.` })
+  }
+}
+
+export class CampaignNotFound extends Schema.TaggedError<CampaignNotFound>()("CampaignNotFound", {
+  campaign_id: Schema.String,
+  message: Schema.String
+}) {
+  static of(campaign_id: string) {
+    return new CampaignNotFound({ campaign_id, message: `Campaign ${campaign_id} not found.` })
+  }
+}
+
+export class CallLogNotFound extends Schema.TaggedError<CallLogNotFound>()("CallLogNotFound", {
+  call_log_id: Schema.String,
+  message: Schema.String
+}) {
+  static of(call_log_id: string) {
+    return new CallLogNotFound({ call_log_id, message: `Call log ${call_log_id} not found.` })
+  }
+}
+
+export class ApiKeyNotFound extends Schema.TaggedError<ApiKeyNotFound>()("ApiKeyNotFound", {
+  api_key_id: Schema.String,
+  message: Schema.String
+}) {
+  static of(api_key_id: string) {
+    return new ApiKeyNotFound({ api_key_id, message: `API key ${api_key_id} not found.` })
+  }
+}
+
+/** The campaign is completed or cancelled: nothing about its queue may change any more. */
+export class CampaignTerminal extends Schema.TaggedError<CampaignTerminal>()("CampaignTerminal", {
+  campaign_id: Schema.String,
+  status: Schema.String,
+  message: Schema.String
+}) {
+  static of(campaign_id: string, status: string) {
+    return new CampaignTerminal({ campaign_id, status, message: `Campaign ${campaign_id} is ${status}.` })
+  }
+}
+
+/** The lead is being called or has been called, so its details can no longer be corrected. */
+export class LeadLocked extends Schema.TaggedError<LeadLocked>()("LeadLocked", {
+  lead_id: Schema.String,
+  status: Schema.String,
+  message: Schema.String
+}) {
+  static of(lead_id: string, status: string) {
+    return new LeadLocked({
+      lead_id,
+      status,
+      message: `Lead ${lead_id} is ${status}; only a pending lead can be changed.`
+    })
+  }
+}
+
+/** A state change that the state machine does not allow from where the thing is now. */
+export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("InvalidTransition", {
+  entity: Schema.Literal("lead", "campaign"),
+  id: Schema.String,
+  from: Schema.String,
+  action: Schema.String,
+  message: Schema.String
+}) {
+  static of(entity: "lead" | "campaign", id: string, from: string, action: string, why?: string) {
+    return new InvalidTransition({
+      entity,
+      id,
+      from,
+      action,
+      message: why ?? `Cannot ${action} ${entity} ${id}: it is ${from}.`
+    })
+  }
+}
+
+/** Input that breaks a rule of the domain: one message per problem, naming the field. */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  message: Schema.String,
+  issues: Schema.Array(Schema.String)
+}) {
+  static of(issues: ReadonlyArray<string>) {
+    return new InvalidInput({ message: issues.join("; "), issues: [...issues] })
+  }
+}
+
+/** No API key, an unknown one, a malformed one or a revoked one. */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  message: Schema.String
+}) {}
+
+/** Too many requests (failed key attempts, mostly); try again after the given number of seconds. */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  retry_after_seconds: Schema.Number,
+  message: Schema.String
+}) {}
+
+/**
+ * The worker's last re-check before dialling found that the dial must not happen: the lead was
+ * removed, or its campaign was paused or cancelled, after the claim.
+ */
+export class DialCancelled extends Schema.TaggedError<DialCancelled>()("DialCancelled", {
+  lead_id: Schema.String,
+  reason: Schema.Literal("lead_removed", "campaign_paused", "campaign_cancelled", "campaign_completed"),
+  message: Schema.String
+}) {
+  static of(lead_id: string, reason: DialCancelled["reason"]) {
+    return new DialCancelled({ lead_id, reason, message: `Dial of lead ${lead_id} cancelled: ${reason}.` })
+  }
+}
+
+/**
+ * Fencing: the claim this worker holds is no longer the lead's current claim (its lease ran out
+ * and the lead was recovered by someone else). None of the holder's writes may land.
+ */
+export class StaleClaim extends Schema.TaggedError<StaleClaim>()("StaleClaim", {
+  lead_id: Schema.String,
+  claim_id: Schema.String,
+  message: Schema.String
+}) {
+  static of(lead_id: string, claim_id: string) {
+    return new StaleClaim({ lead_id, claim_id, message: `Claim ${claim_id} on lead ${lead_id} is no longer current.` })
+  }
+}

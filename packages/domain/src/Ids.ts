@@ -1,0 +1,70 @@
+import { Effect, Schema } from "effect"
+
+/**
+ * Identifiers are a short prefix naming the kind of thing, an underscore and 24 characters of
+ * Crockford base32 drawn from 120 random bits: unguessable (an id of another organization cannot
+ * be found by counting) and readable in a log line.
+ */
+const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+const BODY_LENGTH = 24
+
+const idSchema = <const Prefix extends string, const Brand extends string>(prefix: Prefix, brand: Brand) =>
+  Schema.String.pipe(
+    Schema.pattern(new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{${BODY_LENGTH}}$`), {
+      message: () => `must be a ${prefix}_… identifier`
+    }),
+    Schema.brand(brand)
+  )
+
+export const OrganizationId = idSchema("org", "OrganizationId")
+export type OrganizationId = typeof OrganizationId.Type
+export const ApiKeyId = idSchema("key", "ApiKeyId")
+export type ApiKeyId = typeof ApiKeyId.Type
+export const CampaignId = idSchema("cmp", "CampaignId")
+export type CampaignId = typeof CampaignId.Type
+export const LeadId = idSchema("lead", "LeadId")
+export type LeadId = typeof LeadId.Type
+export const CallLogId = idSchema("log", "CallLogId")
+export type CallLogId = typeof CallLogId.Type
+export const CallId = idSchema("call", "CallId")
+export type CallId = typeof CallId.Type
+export const ClaimId = idSchema("clm", "ClaimId")
+export type ClaimId = typeof ClaimId.Type
+export const RemovalId = idSchema("rmv", "RemovalId")
+export type RemovalId = typeof RemovalId.Type
+
+/** Random body of an id (or of a secret) from the platform's CSPRNG. */
+export const randomToken = (length: number = BODY_LENGTH): string => {
+  const bytes = new Uint8Array(length)
+  globalThis.crypto.getRandomValues(bytes)
+  let out = ""
+  // 256 is a multiple of 32, so taking the low five bits keeps every character equally likely.
+  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! & 31]
+  return out
+}
+
+const generator = <A>(prefix: string) => (): A => `${prefix}_${randomToken()}` as A
+
+/** Synchronous generators, for code that already runs inside `Effect.sync` (bulk inserts). */
+export const unsafeMakeId = {
+  organization: generator<OrganizationId>("org"),
+  apiKey: generator<ApiKeyId>("key"),
+  campaign: generator<CampaignId>("cmp"),
+  lead: generator<LeadId>("lead"),
+  callLog: generator<CallLogId>("log"),
+  call: generator<CallId>("call"),
+  claim: generator<ClaimId>("clm"),
+  removal: generator<RemovalId>("rmv")
+} as const
+
+/** The same generators as effects. */
+export const makeId = {
+  organization: Effect.sync(unsafeMakeId.organization),
+  apiKey: Effect.sync(unsafeMakeId.apiKey),
+  campaign: Effect.sync(unsafeMakeId.campaign),
+  lead: Effect.sync(unsafeMakeId.lead),
+  callLog: Effect.sync(unsafeMakeId.callLog),
+  call: Effect.sync(unsafeMakeId.call),
+  claim: Effect.sync(unsafeMakeId.claim),
+  removal: Effect.sync(unsafeMakeId.removal)
+} as const
