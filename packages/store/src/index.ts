@@ -1,1 +1,31 @@
-export {}
+import { Layer } from "effect"
+import { QueueWakeupsLive } from "./QueueWakeups.js"
+import { ApiKeyRepositoryLive } from "./SqlApiKeyRepository.js"
+import { CallLogRepositoryLive } from "./SqlCallLogRepository.js"
+import { CampaignRepositoryLive } from "./SqlCampaignRepository.js"
+import { CarrierEventsLive } from "./SqlCarrierEvents.js"
+import { LeadQueueLive } from "./SqlLeadQueue.js"
+import { LeadRepositoryLive } from "./SqlLeadRepository.js"
+
+export * from "./Database.js"
+export { migrate, migrations } from "./Migrations.js"
+export * from "./QueueWakeups.js"
+export { ApiKeyRepositoryLive } from "./SqlApiKeyRepository.js"
+export { CallLogRepositoryLive } from "./SqlCallLogRepository.js"
+export { CampaignRepositoryLive } from "./SqlCampaignRepository.js"
+export { CarrierEventsLive } from "./SqlCarrierEvents.js"
+export { LeadQueueLive } from "./SqlLeadQueue.js"
+export { LeadRepositoryLive } from "./SqlLeadRepository.js"
+
+/**
+ * Every repository of the domain on one SQL database (SQLite or PostgreSQL, whichever
+ * `SqlClient` is provided), plus the queue wake-ups. Build it once per process, at the app edge.
+ */
+export const StoreLive = Layer.mergeAll(
+  CampaignRepositoryLive,
+  LeadRepositoryLive,
+  CallLogRepositoryLive,
+  LeadQueueLive,
+  ApiKeyRepositoryLive,
+  CarrierEventsLive
+).pipe(Layer.provideMerge(QueueWakeupsLive))

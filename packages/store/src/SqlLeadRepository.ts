@@ -1,0 +1,239 @@
+import { SqlClient } from "@effect/sql"
+import type {
+  ApiKeyId,
+  CampaignId,
+  CampaignStatus,
+  LeadDraft,
+  LeadId,
+  LeadPatch,
+  LeadQuery,
+  OrganizationId,
+  RemovalId,
+  RemovalRequest,
+  RemovedFrom
+} from "@leadq/domain"
+import {
+  CampaignLifecycle,
+  CampaignNotFound,
+  isTimeZone,
+  LeadLifecycle,
+  LeadNotFound,
+  LeadRemoval,
+  LeadRepository,
+  makeId,
+  pageMeta,
+  pageOffset,
+  REMOVAL_MESSAGE,
+  slotFor,
+  statesOfStatus,
+  unsafeMakeId
+} from "@leadq/domain"
+import { Clock, Effect, Layer, Option } from "effect"
+import { completeIfDrained, mayHaveDrained } from "./Counters.js"
+import { QueueWakeups } from "./QueueWakeups.js"
+import type { CampaignRow, LeadRow } from "./Rows.js"
+import { retryConfigOf, toLead, toSnapshot } from "./Rows.js"
+import { makeLocks, num, orDieOnSql } from "./Sql.js"
+
+/** Rows per INSERT in bulk: 16 columns × 500 stays far below both engines' parameter limits. */
+const INSERT_CHUNK = 500
+
+/** The zone a lead is called in when it names its own (`notes.timezone`); else the window's. */
+const ownTimeZone = (notes: Readonly<Record<string, unknown>>): string | null =>
+  typeof notes["timezone"] === "string" && isTimeZone(notes["timezone"]) ? notes["timezone"] : null
+
+export const makeLeadRepository = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const wakeups = yield* QueueWakeups
+  const locks = makeLocks(sql)
+
+  /** The campaign, held shared while leads are inserted, so that a cancel or a completion waits. */
+  const openCampaign = (org: OrganizationId, campaignId: string) =>
+    Effect.gen(function*() {
+      const [row] = yield* sql<Pick<CampaignRow, "id" | "status" | "scheduled_at">>`
+        SELECT id, status, scheduled_at FROM campaigns
+        WHERE id = ${campaignId} AND organization_id = ${org} ${locks.forShare}`
+      if (row === undefined) return yield* Effect.fail(CampaignNotFound.of(campaignId))
+      yield* CampaignLifecycle.ensureAcceptsLeads(row)
+      return row
+    })
+
+  const rowsOf = (org: OrganizationId, campaign: Pick<CampaignRow, "id" | "scheduled_at">, drafts: ReadonlyArray<LeadDraft>, now: number) => {
+    const scheduled_at = slotFor(num(campaign.scheduled_at), now)
+    return drafts.map((d) => ({
+      id: unsafeMakeId.lead(),
+      organization_id: org,
+      campaign_id: campaign.id,
+      name: d.name ?? null,
+      phone_number: d.phone_number,
+      notes: JSON.stringify(d.notes),
+      timezone: ownTimeZone(d.notes),
+      state: "pending",
+      attempts: 0,
+      scheduled_at,
+      dialled: 0,
+      created_at: now,
+      updated_at: now
+    }))
+  }
+
+  const findLead = (org: OrganizationId, id: string) =>
+    Effect.flatMap(
+      sql<LeadRow>`SELECT * FROM leads WHERE id = ${id} AND organization_id = ${org} AND state <> 'removed'`,
+      (rows) => (rows[0] ? Effect.succeed(rows[0]) : Effect.fail(LeadNotFound.of(id)))
+    )
+
+  const get = Effect.fn("leadq/LeadRepository.get")(function*(org: OrganizationId, id: string) {
+    return toLead(yield* findLead(org, id))
+  }, orDieOnSql)
+
+  const add = Effect.fn("leadq/LeadRepository.add")(function*(org: OrganizationId, campaignId: string, draft: LeadDraft) {
+    const now = yield* Clock.currentTimeMillis
+    const [row] = yield* sql.withTransaction(
+      Effect.gen(function*() {
+        const campaign = yield* openCampaign(org, campaignId)
+        const rows = rowsOf(org, campaign, [draft], now)
+        yield* sql`INSERT INTO leads ${sql.insert(rows)}`
+        return rows
+      })
+    )
+    yield* wakeups.notify
+    return yield* Effect.orDie(get(org, row!.id))
+  }, orDieOnSql)
+
+  const addMany = Effect.fn("leadq/LeadRepository.addMany")(function*(
+    org: OrganizationId,
+    campaignId: string,
+    drafts: ReadonlyArray<LeadDraft>
+  ) {
+    const now = yield* Clock.currentTimeMillis
+    yield* sql.withTransaction(
+      Effect.gen(function*() {
+        const campaign = yield* openCampaign(org, campaignId)
+        for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
+          yield* sql`INSERT INTO leads ${sql.insert(rowsOf(org, campaign, drafts.slice(i, i + INSERT_CHUNK), now))}`
+        }
+      })
+    )
+    if (drafts.length > 0) yield* wakeups.notify
+    return drafts.length
+  }, orDieOnSql)
+
+  const list = Effect.fn("leadq/LeadRepository.list")(function*(org: OrganizationId, query: LeadQuery) {
+    const status = query.status ? statesOfStatus(query.status) : undefined
+    const where = sql.and([
+      sql`organization_id = ${org}`,
+      ...(query.campaign_id !== undefined ? [sql`campaign_id = ${query.campaign_id}`] : []),
+      ...(status ? [sql`state = ${status.state}`] : [sql`state <> 'removed'`]),
+      ...(status?.outcome ? [sql`outcome = ${status.outcome}`] : []),
+      ...(query.phone_number !== undefined ? [sql`phone_number = ${query.phone_number}`] : [])
+    ])
+    const [count] = yield* sql<{ n: number }>`SELECT count(*) AS n FROM leads WHERE ${where}`
+    const rows = yield* sql<LeadRow>`SELECT * FROM leads WHERE ${where} ORDER BY seq LIMIT ${query.limit} OFFSET ${pageOffset(query)}`
+    return { data: rows.map(toLead), meta: pageMeta(query, num(count?.n ?? 0)) }
+  }, orDieOnSql)
+
+  const update = Effect.fn("leadq/LeadRepository.update")(function*(org: OrganizationId, id: string, patch: LeadPatch) {
+    const now = yield* Clock.currentTimeMillis
+    yield* sql.withTransaction(
+      Effect.gen(function*() {
+        const [row] = yield* sql<LeadRow & { campaign_status: CampaignStatus }>`
+          SELECT l.*, c.status AS campaign_status FROM leads l JOIN campaigns c ON c.id = l.campaign_id
+          WHERE l.id = ${id} AND l.organization_id = ${org} ${locks.forUpdateOfLeads}`
+        if (row === undefined) return yield* Effect.fail(LeadNotFound.of(id))
+        yield* LeadLifecycle.ensureEditable(toSnapshot(row))
+        yield* CampaignLifecycle.ensureAcceptsLeads({ id: row.campaign_id, status: row.campaign_status })
+        const set: Record<string, unknown> = { updated_at: now }
+        if (patch.name !== undefined) set.name = patch.name
+        if (patch.phone_number !== undefined) set.phone_number = patch.phone_number
+        if (patch.notes !== undefined) {
+          set.notes = JSON.stringify(patch.notes)
+          set.timezone = ownTimeZone(patch.notes)
+        }
+        const changed = yield* sql`UPDATE leads SET ${sql.update(set)}
+          WHERE id = ${row.id} AND state = 'pending' AND claim_id IS NULL RETURNING id`
+        if (changed.length !== 1) return yield* Effect.die(new Error(`lead ${id} changed under its lock`))
+      })
+    )
+    return yield* get(org, id)
+  }, orDieOnSql)
+
+  const remove = Effect.fn("leadq/LeadRepository.remove")(function*(org: OrganizationId, id: string, request: RemovalRequest) {
+    const now = yield* Clock.currentTimeMillis
+    const removalId = yield* makeId.removal
+    const result = yield* sql.withTransaction(
+      Effect.gen(function*() {
+        const [row] = yield* sql<LeadRow & { campaign_status: CampaignStatus; max_retries: number; retry_interval_minutes: number }>`
+          SELECT l.*, c.status AS campaign_status, c.max_retries, c.retry_interval_minutes
+          FROM leads l JOIN campaigns c ON c.id = l.campaign_id
+          WHERE l.id = ${id} AND l.organization_id = ${org} ${locks.forUpdateOfLeads}`
+        if (row === undefined) return yield* Effect.fail(LeadNotFound.of(id))
+        const before = toSnapshot(row)
+        const removal = yield* LeadLifecycle.remove(before, { id: row.campaign_id, status: row.campaign_status, retry_config: retryConfigOf(row) })
+        // Compare-and-set on what was read under the lock: the row count is the answer.
+        const changed = yield* sql`UPDATE leads SET
+            state = 'removed', removed_from = ${removal.removed_from}, removed_at = ${now},
+            claim_id = ${removal.lead.claim_id}, dialled = ${removal.lead.dialled ? 1 : 0},
+            lease_expires_at = ${removal.lead.lease_expires_at}, updated_at = ${now}
+          WHERE id = ${row.id} AND state = ${before.state}
+            AND ${before.claim_id === null ? sql`claim_id IS NULL` : sql`claim_id = ${before.claim_id}`}
+            AND dialled = ${row.dialled}
+          RETURNING id`
+        if (changed.length !== 1) return yield* Effect.die(new Error(`lead ${id} changed under its lock`))
+        yield* sql`INSERT INTO lead_removals ${
+          sql.insert({
+            id: removalId,
+            organization_id: org,
+            lead_id: row.id,
+            campaign_id: row.campaign_id,
+            api_key_id: request.api_key_id,
+            removed_from: removal.removed_from,
+            attempt: before.attempts,
+            reason: request.reason ?? null,
+            removed_at: now
+          })
+        }`
+        return { removal, campaign_id: row.campaign_id }
+      })
+    )
+    if (!result.removal.call_in_progress && (yield* mayHaveDrained(sql, result.campaign_id))) {
+      yield* completeIfDrained(sql, result.campaign_id, now)
+    }
+    return new LeadRemoval({
+      message: REMOVAL_MESSAGE,
+      lead_id: id as LeadId,
+      removed_from: result.removal.removed_from,
+      call_in_progress: result.removal.call_in_progress
+    })
+  }, orDieOnSql)
+
+  const removalOf = Effect.fn("leadq/LeadRepository.removalOf")(function*(org: OrganizationId, leadId: string) {
+    const [row] = yield* sql<{
+      id: RemovalId
+      lead_id: LeadId
+      campaign_id: CampaignId
+      api_key_id: ApiKeyId
+      removed_from: RemovedFrom
+      attempt: number
+      reason: string | null
+      removed_at: number
+    }>`SELECT * FROM lead_removals WHERE lead_id = ${leadId} AND organization_id = ${org}`
+    return Option.map(Option.fromNullable(row), (r) => ({
+      id: r.id,
+      lead_id: r.lead_id,
+      campaign_id: r.campaign_id,
+      api_key_id: r.api_key_id,
+      removed_from: r.removed_from,
+      attempt: num(r.attempt),
+      reason: r.reason,
+      removed_at: new Date(num(r.removed_at))
+    }))
+  }, orDieOnSql)
+
+  return LeadRepository.of({ add, addMany, get, list, update, remove, removalOf })
+})
+
+export const LeadRepositoryLive: Layer.Layer<LeadRepository, never, SqlClient.SqlClient | QueueWakeups> = Layer.effect(
+  LeadRepository,
+  makeLeadRepository
+)
