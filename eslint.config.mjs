@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint"
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/out-tsc/**", "**/node_modules/**", "**/.nx/**", "data/**", ".scratch/**", "**/*.js", "**/*.mjs", "**/*.cjs"]
+    ignores: ["**/vitest.config.ts", "vitest.shared.ts", "**/dist/**", "**/out-tsc/**", "**/node_modules/**", "**/.nx/**", "data/**", ".scratch/**", "**/*.js", "**/*.mjs", "**/*.cjs"]
   },
   ...tseslint.configs.recommended,
   {

@@ -50,7 +50,7 @@ export const testEngines = async (): Promise<ReadonlyArray<Engine>> => {
   if (process.env["CI"] === "true") {
     throw new Error(`PostgreSQL is not reachable at ${pgAdminUrl}; under CI=true the PostgreSQL suites must run`)
   }
-  console.warn(`[leadq tests] PostgreSQL not reachable at ${pgAdminUrl}: running the SQLite suites only`)
+  process.stderr.write(`[leadq tests] PostgreSQL not reachable at ${pgAdminUrl}: running the SQLite suites only\n`)
   return ["sqlite"]
 }
 
