@@ -6,8 +6,15 @@ import { InvalidInput } from "./Errors.js"
  * One readable line per problem, naming the field by its path: `retry_config.max_retries: must
  * be an integer from 0 to 4`. The gateway sends these as the `message` array of a 400.
  */
-export const issuesOf = (error: ParseResult.ParseError): Array<string> => {
-  const all = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+export const issuesOf = (error: ParseResult.ParseError): Array<string> =>
+  issuesOfFormatted(ParseResult.ArrayFormatter.formatErrorSync(error))
+
+/**
+ * The same lines from issues already run through `ArrayFormatter` (what the HTTP platform keeps
+ * of a request that failed to decode).
+ */
+export const issuesOfFormatted = (issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>): Array<string> => {
+  const all = issues.map((issue) => ({
     path: issue.path.map(String).join("."),
     message: issue._tag === "Missing" ? "is required" : issue._tag === "Unexpected" ? "is not a known field" : issue.message
   }))

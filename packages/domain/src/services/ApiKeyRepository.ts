@@ -13,4 +13,6 @@ export class ApiKeyRepository extends Context.Tag("leadq/ApiKeyRepository")<ApiK
   /** Resolve a bearer token; unknown, malformed and revoked keys are all `Unauthorized`. */
   readonly authenticate: (token: string) => Effect.Effect<Caller, Unauthorized>
   readonly revoke: (apiKeyId: string) => Effect.Effect<void, ApiKeyNotFound>
+  /** How many organizations exist (a first start creates the demo organization when none does). */
+  readonly countOrganizations: Effect.Effect<number>
 }>() {}
