@@ -3,7 +3,7 @@ import type { ApiKeyId, IssuedApiKey, OrganizationId } from "@leadq/domain"
 import { ApiKeyNotFound, ApiKeyRepository, randomToken, unsafeMakeId, Unauthorized } from "@leadq/domain"
 import { Clock, Effect, Layer } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
-import { orDieOnSql } from "./Sql.js"
+import { num, orDieOnSql } from "./Sql.js"
 
 /**
  * API keys look like `lq_<key id>_<secret>`: the key id (public, it names the key in logs and in
@@ -75,7 +75,12 @@ export const makeApiKeyRepository = Effect.gen(function*() {
     }
   }, orDieOnSql)
 
-  return ApiKeyRepository.of({ createKey, authenticate, revoke })
+  const countOrganizations = Effect.map(
+    sql<{ n: number }>`SELECT count(*) AS n FROM organizations`,
+    ([row]) => num(row?.n ?? 0)
+  ).pipe(Effect.withSpan("leadq/ApiKeyRepository.countOrganizations"), orDieOnSql)
+
+  return ApiKeyRepository.of({ createKey, authenticate, revoke, countOrganizations })
 })
 
 export const ApiKeyRepositoryLive: Layer.Layer<ApiKeyRepository, never, SqlClient.SqlClient> = Layer.effect(
