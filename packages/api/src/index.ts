@@ -1,1 +1,12 @@
-export {}
+export * from "./Bodies.js"
+export * from "./CallLogsGroup.js"
+export * from "./CampaignsGroup.js"
+export * from "./CarrierWebhookGroup.js"
+export * from "./Envelope.js"
+export * from "./HttpFailures.js"
+export * from "./LeadqApi.js"
+export * from "./LeadsGroup.js"
+export * from "./Params.js"
+export * from "./Responses.js"
+export * from "./Security.js"
+export * from "./ServiceGroup.js"

@@ -1,0 +1,188 @@
+import { HttpApiSchema } from "@effect/platform"
+import {
+  ApiKeyNotFound,
+  CallLogNotFound,
+  CampaignNotFound,
+  CampaignTerminal,
+  InvalidInput,
+  InvalidTransition,
+  LeadLocked,
+  LeadNotFound,
+  RateLimited,
+  Unauthorized
+} from "@leadq/domain"
+import { Option, Schema } from "effect"
+import { InternalError, MethodNotAllowed, PayloadTooLarge, RouteNotFound, UnsupportedMediaType } from "./HttpFailures.js"
+
+/**
+ * The error envelope (DialNexa style) that every failure travels in:
+ *
+ *   {"statusCode": 404, "message": "Lead lead_… not found.", "error": "Not Found",
+ *    "code": "LeadNotFound", "lead_id": "lead_…"}
+ *
+ * `code` is the tag of the error class and the other fields are that class's fields, so the
+ * client rebuilds the very same tagged error on its side of the wire. Validation failures carry
+ * `message` as an array of strings, one per problem.
+ */
+export interface Envelope {
+  readonly statusCode: number
+  readonly message: string | ReadonlyArray<string>
+  readonly error: string
+  readonly code: string
+  readonly [detail: string]: unknown
+}
+
+export const REASON_PHRASES: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  429: "Too Many Requests",
+  500: "Internal Server Error"
+}
+
+export const reasonPhrase = (status: number): string => REASON_PHRASES[status] ?? "Error"
+
+/** The envelope as a loose schema: what any failure body looks like, whatever its code. */
+export const ErrorEnvelope = Schema.Struct(
+  {
+    statusCode: Schema.Int,
+    message: Schema.Union(Schema.String, Schema.Array(Schema.String)),
+    error: Schema.String,
+    code: Schema.String
+  },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+).annotations({ identifier: "ErrorEnvelope" })
+
+type TaggedErrorClass = Schema.Schema.AnyNoContext & {
+  readonly fields: Schema.Struct.Fields
+  readonly identifier: string
+}
+
+/**
+ * The wire schema of one error class at one status: the envelope on the encoded side, the class
+ * instance on the decoded side, and the status annotation the HTTP platform and OpenAPI read.
+ */
+const wireError = <C extends TaggedErrorClass>(cls: C, status: number, description: string): Schema.Schema<
+  Schema.Schema.Type<C>,
+  Envelope,
+  never
+> => {
+  const { _tag, ...fields } = cls.fields
+  const tag = cls.identifier
+  const phrase = reasonPhrase(status)
+  const Wire = Schema.Struct({
+    statusCode: Schema.Literal(status),
+    error: Schema.Literal(phrase),
+    code: Schema.Literal(tag),
+    ...fields
+  }).annotations({ identifier: tag, description })
+  return Schema.transform(Wire, cls, {
+    strict: false,
+    decode: ({ code: _code, error: _error, statusCode: _status, ...rest }) => ({ ...rest, _tag: tag }),
+    encode: ({ _tag: _t, ...rest }) => ({ statusCode: status, error: phrase, code: tag, ...rest })
+  }).annotations({ ...HttpApiSchema.annotations({ status }), description }) as never
+}
+
+/** 400: `message` is the list of problems, one readable line each (`name: must not be empty`). */
+export const InvalidInputError: Schema.Schema<InvalidInput, Envelope, never> = Schema.transform(
+  Schema.Struct({
+    statusCode: Schema.Literal(400),
+    message: Schema.Array(Schema.String),
+    error: Schema.Literal("Bad Request"),
+    code: Schema.Literal("InvalidInput")
+  }).annotations({ identifier: "InvalidInput", description: "The request does not follow the contract; one message per problem." }),
+  InvalidInput,
+  {
+    strict: true,
+    decode: ({ message }) => ({ _tag: "InvalidInput" as const, message: message.join("; "), issues: message }),
+    encode: ({ issues }) => ({ statusCode: 400 as const, message: issues, error: "Bad Request" as const, code: "InvalidInput" as const })
+  }
+).annotations({
+  ...HttpApiSchema.annotations({ status: 400 }),
+  description: "The request does not follow the contract; one message per problem."
+}) as never
+
+export const UnauthorizedError = wireError(Unauthorized, 401, "No API key, or an unknown, malformed or revoked one.")
+export const RateLimitedError = wireError(RateLimited, 429, "Too many failed attempts; retry after `retry_after_seconds` (also in `Retry-After`).")
+export const LeadNotFoundError = wireError(LeadNotFound, 404, "No such lead in this organization, or it was removed.")
+export const CampaignNotFoundError = wireError(CampaignNotFound, 404, "No such campaign in this organization.")
+export const CallLogNotFoundError = wireError(CallLogNotFound, 404, "No such call log in this organization.")
+export const ApiKeyNotFoundError = wireError(ApiKeyNotFound, 404, "No such API key.")
+export const CampaignTerminalError = wireError(CampaignTerminal, 409, "The campaign is completed or cancelled.")
+export const LeadLockedError = wireError(LeadLocked, 409, "Only a pending lead can be changed.")
+export const InvalidTransitionError = wireError(InvalidTransition, 409, "The state machine does not allow this change from where it is now.")
+export const RouteNotFoundError = wireError(RouteNotFound, 404, "No such route.")
+export const MethodNotAllowedError = wireError(MethodNotAllowed, 405, "The route exists but does not take this method.")
+export const PayloadTooLargeError = wireError(PayloadTooLarge, 413, "The request body is over the limit.")
+export const UnsupportedMediaTypeError = wireError(UnsupportedMediaType, 415, "The request body is not of the expected Content-Type.")
+export const InternalServerError = wireError(InternalError, 500, "A bug or an outage on the server; the details are in its log.")
+
+/** Every failure that can cross the wire. */
+export type ApiFailure =
+  | InvalidInput
+  | Unauthorized
+  | RateLimited
+  | LeadNotFound
+  | CampaignNotFound
+  | CallLogNotFound
+  | ApiKeyNotFound
+  | CampaignTerminal
+  | LeadLocked
+  | InvalidTransition
+  | RouteNotFound
+  | MethodNotAllowed
+  | PayloadTooLarge
+  | UnsupportedMediaType
+  | InternalError
+
+const wireSchemas: ReadonlyArray<readonly [tag: ApiFailure["_tag"], status: number, schema: Schema.Schema<ApiFailure, Envelope>]> = [
+  ["InvalidInput", 400, InvalidInputError],
+  ["Unauthorized", 401, UnauthorizedError],
+  ["RateLimited", 429, RateLimitedError],
+  ["LeadNotFound", 404, LeadNotFoundError],
+  ["CampaignNotFound", 404, CampaignNotFoundError],
+  ["CallLogNotFound", 404, CallLogNotFoundError],
+  ["ApiKeyNotFound", 404, ApiKeyNotFoundError],
+  ["CampaignTerminal", 409, CampaignTerminalError],
+  ["LeadLocked", 409, LeadLockedError],
+  ["InvalidTransition", 409, InvalidTransitionError],
+  ["RouteNotFound", 404, RouteNotFoundError],
+  ["MethodNotAllowed", 405, MethodNotAllowedError],
+  ["PayloadTooLarge", 413, PayloadTooLargeError],
+  ["UnsupportedMediaType", 415, UnsupportedMediaTypeError],
+  ["InternalError", 500, InternalServerError]
+] as never
+
+/** The one place that maps a failure to its HTTP status. */
+export const STATUS_OF: Readonly<Record<ApiFailure["_tag"], number>> = Object.fromEntries(
+  wireSchemas.map(([tag, status]) => [tag, status])
+) as never
+
+const encoders = new Map(wireSchemas.map(([tag, , schema]) => [tag, Schema.encodeSync(schema)]))
+
+export const isApiFailure = (u: unknown): u is ApiFailure =>
+  typeof u === "object" && u !== null && "_tag" in u && encoders.has((u as { _tag: ApiFailure["_tag"] })._tag) &&
+  // Only instances of the classes themselves (a plain object with the same tag is not one).
+  u instanceof Error
+
+/** The envelope of a failure: what the gateway sends. */
+export const toEnvelope = (failure: ApiFailure): Envelope => encoders.get(failure._tag)!(failure)
+
+/** Any envelope body, decoded back into the failure class it came from. */
+export const ApiFailureFromEnvelope: Schema.Schema<ApiFailure, Envelope> = Schema.Union(...wireSchemas.map(([, , s]) => s)) as never
+
+const decodeEnvelope = Schema.decodeUnknownOption(ApiFailureFromEnvelope)
+
+/**
+ * What the client does with an error body: the tagged error it stands for, or `None` when the
+ * body is not an envelope of a known code (then the status alone is all there is to go on).
+ */
+export const fromEnvelope = (body: unknown): Option.Option<ApiFailure> => decodeEnvelope(body)
+
+/** True for a body shaped like the envelope, known code or not (wire-format checks). */
+export const isEnvelope: (u: unknown) => u is typeof ErrorEnvelope.Type = Schema.is(ErrorEnvelope)

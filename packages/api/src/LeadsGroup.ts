@@ -1,0 +1,92 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, Multipart, OpenApi } from "@effect/platform"
+import { CampaignLead, LeadRemoval, LeadStatus } from "@leadq/domain"
+import { Option, Schema } from "effect"
+import { LeadCreateBody, LeadPatchBody } from "./Bodies.js"
+import { CampaignNotFoundError, CampaignTerminalError, LeadLockedError, LeadNotFoundError, PayloadTooLargeError } from "./Envelope.js"
+import { IdParam, IdPath, PageParams, ReasonParam } from "./Params.js"
+import { CampaignLeadPage, UploadResult } from "./Responses.js"
+import { Authentication } from "./Security.js"
+
+/** The CSV upload limit: 10 MiB of file. */
+export const MAX_CSV_BYTES = 10 * 1024 * 1024
+
+/** The multipart body of an upload: one part named `file`, streamed (never held whole). */
+export const CsvUpload = HttpApiSchema.MultipartStream(
+  Schema.Struct({ file: Multipart.SingleFileSchema.annotations({ description: "The CSV file (UTF-8, header row first)." }) }),
+  { maxParts: Option.some(4), maxFileSize: Option.some(MAX_CSV_BYTES), maxTotalSize: Option.some(MAX_CSV_BYTES + 64 * 1024) }
+)
+
+export class LeadsGroup extends HttpApiGroup.make("leads")
+  .add(
+    HttpApiEndpoint.post("create", "/v1/campaigns-leads")
+      .setPayload(LeadCreateBody)
+      .addSuccess(CampaignLead, { status: 201 })
+      .addError(CampaignNotFoundError)
+      .addError(CampaignTerminalError)
+      .annotate(OpenApi.Summary, "Add one lead to a campaign")
+  )
+  .add(
+    HttpApiEndpoint.post("upload", "/v1/campaigns-leads/upload-file/:campaignId")
+      .setPath(Schema.Struct({ campaignId: IdParam }))
+      .setPayload(CsvUpload)
+      .addSuccess(UploadResult, { status: 201 })
+      .addError(CampaignNotFoundError)
+      .addError(CampaignTerminalError)
+      .addError(PayloadTooLargeError)
+      .annotate(OpenApi.Summary, "Bulk-add leads from a CSV file (all or nothing)")
+      .annotate(
+        OpenApi.Description,
+        "Multipart field `file`, at most 10 MiB. A `phone_number` column is required; `country_code` and `name` " +
+          "columns map to the lead; up to 15 other columns become notes. Rows without a phone number are skipped " +
+          "and counted; any invalid number rejects the whole file with its row numbers, and nothing is inserted."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("list", "/v1/campaigns-leads")
+      .setUrlParams(Schema.Struct({
+        ...PageParams,
+        campaign_id: Schema.optional(IdParam),
+        status: Schema.optional(LeadStatus),
+        phone_number: Schema.optional(Schema.String.pipe(
+          Schema.pattern(/^\+[1-9]\d{7,14}$/, { message: () => "must be an E.164 phone number such as +14155550123" })
+        ))
+      }))
+      .addSuccess(CampaignLeadPage)
+      .annotate(OpenApi.Summary, "List leads (of a campaign, by status or by phone number)")
+  )
+  .add(
+    HttpApiEndpoint.get("get", "/v1/campaigns-leads/:id")
+      .setPath(IdPath)
+      .addSuccess(CampaignLead)
+      .addError(LeadNotFoundError)
+      .annotate(OpenApi.Summary, "Get a lead (a removed lead is not found)")
+  )
+  .add(
+    HttpApiEndpoint.patch("update", "/v1/campaigns-leads/:id")
+      .setPath(IdPath)
+      .setPayload(LeadPatchBody)
+      .addSuccess(CampaignLead)
+      .addError(LeadNotFoundError)
+      .addError(LeadLockedError)
+      .addError(CampaignTerminalError)
+      .annotate(OpenApi.Summary, "Correct a pending lead's name, phone number or notes")
+  )
+  .add(
+    HttpApiEndpoint.del("remove", "/v1/campaigns-leads/:id")
+      .setPath(IdPath)
+      .setUrlParams(Schema.Struct({ reason: Schema.optional(ReasonParam) }))
+      .addSuccess(LeadRemoval)
+      .addError(LeadNotFoundError)
+      .addError(CampaignTerminalError)
+      .annotate(OpenApi.Summary, "Remove a lead from its campaign")
+      .annotate(
+        OpenApi.Description,
+        "Pending or claimed: it leaves the queue at once and is never dialled. In a call: the call is not " +
+          "interrupted, its log is written as usual, and no retry follows. Called: it leaves the queue; its call " +
+          "logs stay. Every removal is audited with the API key, the time, the state it was removed from and the " +
+          "optional `reason`."
+      )
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Title, "Campaign leads")
+{}

@@ -1,0 +1,19 @@
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { Health } from "./Responses.js"
+
+export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+export class ServiceGroup extends HttpApiGroup.make("service")
+  .add(
+    HttpApiEndpoint.get("health", "/healthz")
+      .addSuccess(Health)
+      .annotate(OpenApi.Summary, "Liveness, and the database engine in use")
+  )
+  .add(
+    HttpApiEndpoint.get("metrics", "/metrics")
+      .addSuccess(Schema.String.pipe(HttpApiSchema.withEncoding({ kind: "Text", contentType: PROMETHEUS_CONTENT_TYPE })))
+      .annotate(OpenApi.Summary, "Prometheus metrics: requests by route and status, latency, removals by prior state")
+  )
+  .annotate(OpenApi.Title, "Service")
+{}
