@@ -1,1 +1,3 @@
-export {}
+export * from "./CarrierFromConfig.js"
+export * from "./Worker.js"
+export * from "./WorkerConfig.js"

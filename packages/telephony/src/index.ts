@@ -1,1 +1,7 @@
 export * from "./CallEndedWebhook.js"
+export * from "./Carrier.js"
+export * from "./HttpCarrier.js"
+export * from "./ProviderCalls.js"
+export * from "./SimLedger.js"
+export * from "./SimulatedCallPlan.js"
+export * from "./SimulatedCarrier.js"

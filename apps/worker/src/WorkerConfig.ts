@@ -1,0 +1,140 @@
+import type { HttpCarrierConfig, SimulatedCarrierConfig } from "@leadq/telephony"
+import { DEFAULT_HTTP_CARRIER, DEFAULT_SIM_DURATION_MS, DEFAULT_SIM_RING_MS } from "@leadq/telephony"
+import { Config, Context, Effect, Layer, Option } from "effect"
+import * as os from "node:os"
+
+export type CarrierSettings =
+  | { readonly kind: "simulated"; readonly simulated: SimulatedCarrierConfig }
+  | { readonly kind: "http"; readonly http: HttpCarrierConfig }
+
+/** Everything the worker is told from outside; read once, at start-up. */
+export interface WorkerSettings {
+  /** Names this worker in claims, logs and the simulated carrier's ledger. */
+  readonly worker_id: string
+  /** The claim loop looks for due leads at least this often (wake-ups come sooner). */
+  readonly poll_interval_ms: number
+  /** How long a claim holds without renewal; renewed every third of it while the call lasts. */
+  readonly lease_ms: number
+  /** How often expired claims (dead or stalled workers) are looked for. */
+  readonly sweep_interval_ms: number
+  /** Leads this worker holds at once: claimed, being dialled or in a call. */
+  readonly max_in_flight: number
+  /** On SIGTERM, how long calls in progress get to finish before the worker exits anyway. */
+  readonly shutdown_grace_ms: number
+  readonly carrier: CarrierSettings
+}
+
+export class WorkerConfig extends Context.Tag("leadq/worker/WorkerConfig")<WorkerConfig, WorkerSettings>() {}
+
+export const defaultWorkerId = () => `${os.hostname()}-${process.pid}`
+
+export const DEFAULT_WORKER_SETTINGS: Omit<WorkerSettings, "worker_id"> = {
+  poll_interval_ms: 1_000,
+  lease_ms: 30_000,
+  sweep_interval_ms: 5_000,
+  max_in_flight: 10,
+  shutdown_grace_ms: 30_000,
+  carrier: { kind: "simulated", simulated: { ring_ms: DEFAULT_SIM_RING_MS, duration_ms: DEFAULT_SIM_DURATION_MS } }
+}
+
+/** Settings for tests and embedding: the defaults, with some of them replaced. */
+export const workerSettings = (overrides: Partial<WorkerSettings> = {}): WorkerSettings => ({
+  worker_id: defaultWorkerId(),
+  ...DEFAULT_WORKER_SETTINGS,
+  ...overrides
+})
+
+const ms = (name: string, fallback: number, min: number) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: `must be a whole number of milliseconds, at least ${min}`, validation: (n) => n >= min })
+  )
+
+const count = (name: string, fallback: number, min: number, max: number) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: `must be a whole number from ${min} to ${max}`, validation: (n) => n >= min && n <= max })
+  )
+
+const httpUrl = (name: string) =>
+  Config.string(name).pipe(
+    Config.validate({
+      message: "must be an http:// or https:// URL, e.g. https://api.dialnexa.example",
+      validation: (raw) => {
+        try {
+          return ["http:", "https:"].includes(new URL(raw).protocol)
+        } catch {
+          return false
+        }
+      }
+    })
+  )
+
+const simulatedSettings = Effect.gen(function*() {
+  const ledger = yield* Config.option(Config.nonEmptyString("LEADQ_SIM_LEDGER"))
+  return {
+    kind: "simulated",
+    simulated: {
+      ledger_path: Option.getOrUndefined(ledger),
+      ring_ms: yield* ms("LEADQ_SIM_RING_MS", DEFAULT_SIM_RING_MS, 0),
+      duration_ms: yield* ms("LEADQ_SIM_DURATION_MS", DEFAULT_SIM_DURATION_MS, 0)
+    }
+  } satisfies CarrierSettings
+})
+
+const httpSettings = Effect.gen(function*() {
+  const d = DEFAULT_HTTP_CARRIER
+  return {
+    kind: "http",
+    http: {
+      base_url: yield* httpUrl("LEADQ_CARRIER_URL"),
+      api_key: yield* Config.redacted("LEADQ_CARRIER_API_KEY"),
+      request_timeout_ms: yield* ms("LEADQ_CARRIER_TIMEOUT_MS", d.request_timeout_ms, 100),
+      dial_retries: yield* count("LEADQ_CARRIER_DIAL_RETRIES", d.dial_retries, 0, 10),
+      retry_base_ms: yield* ms("LEADQ_CARRIER_RETRY_BASE_MS", d.retry_base_ms, 1),
+      poll_ms: yield* ms("LEADQ_CARRIER_POLL_MS", d.poll_ms, 10),
+      status_poll_ms: yield* ms("LEADQ_CARRIER_STATUS_POLL_MS", d.status_poll_ms, 100),
+      max_call_ms: yield* ms("LEADQ_CARRIER_MAX_CALL_MS", d.max_call_ms, 1_000)
+    }
+  } satisfies CarrierSettings
+})
+
+/**
+ * The worker's configuration from the environment (DESIGN section 7): every setting has a
+ * default, and a bad value stops the start with the variable's name and what it must be.
+ */
+export const workerSettingsFromEnv = Effect.gen(function*() {
+  const d = DEFAULT_WORKER_SETTINGS
+  const worker_id = yield* Config.nonEmptyString("LEADQ_WORKER_ID").pipe(
+    Config.validate({ message: "must be at most 100 characters", validation: (s) => s.length <= 100 }),
+    Config.option
+  )
+  const lease_ms = yield* ms("LEADQ_LEASE_MS", d.lease_ms, 300)
+  const kind = yield* Config.literal("simulated", "http")("LEADQ_CARRIER").pipe(Config.withDefault("simulated" as const))
+  return {
+    worker_id: Option.getOrElse(worker_id, defaultWorkerId),
+    poll_interval_ms: yield* ms("LEADQ_POLL_INTERVAL_MS", d.poll_interval_ms, 10),
+    lease_ms,
+    sweep_interval_ms: yield* ms("LEADQ_SWEEP_INTERVAL_MS", Math.min(d.sweep_interval_ms, lease_ms), 10),
+    max_in_flight: yield* count("LEADQ_MAX_IN_FLIGHT", d.max_in_flight, 1, 1_000),
+    shutdown_grace_ms: yield* ms("LEADQ_SHUTDOWN_GRACE_MS", d.shutdown_grace_ms, 0),
+    carrier: kind === "http" ? yield* httpSettings : yield* simulatedSettings
+  } satisfies WorkerSettings
+})
+
+export const WorkerConfigFromEnv = Layer.effect(WorkerConfig, workerSettingsFromEnv)
+
+export const WorkerConfigWith = (settings: WorkerSettings) => Layer.succeed(WorkerConfig, settings)
+
+/** For the start-up log line: the settings, API key redacted. */
+export const describeSettings = (s: WorkerSettings) => ({
+  worker_id: s.worker_id,
+  poll_interval_ms: s.poll_interval_ms,
+  lease_ms: s.lease_ms,
+  sweep_interval_ms: s.sweep_interval_ms,
+  max_in_flight: s.max_in_flight,
+  shutdown_grace_ms: s.shutdown_grace_ms,
+  carrier: s.carrier.kind === "simulated"
+    ? { kind: "simulated", ...s.carrier.simulated }
+    : { kind: "http", ...s.carrier.http, api_key: "<redacted>" }
+})
