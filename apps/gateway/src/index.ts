@@ -1,1 +1,8 @@
-export {}
+export { AuthenticationLive } from "./AuthenticationLive.js"
+export { AuthRateLimiter } from "./AuthRateLimiter.js"
+export { DEMO_ORGANIZATION, ensureDemoOrganization } from "./DemoOrganization.js"
+export { GatewayLive, GatewayServerLive } from "./Gateway.js"
+export { DEFAULT_SETTINGS, GatewayConfig, GatewaySettingsConfig } from "./GatewayConfig.js"
+export type { GatewaySettings } from "./GatewayConfig.js"
+export { GatewayMetrics } from "./GatewayMetrics.js"
+export { LoggerLive } from "./Logging.js"

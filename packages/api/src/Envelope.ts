@@ -84,7 +84,7 @@ const wireError = <C extends TaggedErrorClass>(cls: C, status: number, descripti
   return Schema.transform(Wire, cls, {
     strict: false,
     decode: ({ code: _code, error: _error, statusCode: _status, ...rest }) => ({ ...rest, _tag: tag }),
-    encode: ({ _tag: _t, ...rest }) => ({ statusCode: status, error: phrase, code: tag, ...rest })
+    encode: ({ _tag: _t, message, ...rest }) => ({ statusCode: status, message, error: phrase, code: tag, ...rest })
   }).annotations({ ...HttpApiSchema.annotations({ status }), description }) as never
 }
 
@@ -140,41 +140,45 @@ export type ApiFailure =
   | UnsupportedMediaType
   | InternalError
 
-const wireSchemas: ReadonlyArray<readonly [tag: ApiFailure["_tag"], status: number, schema: Schema.Schema<ApiFailure, Envelope>]> = [
-  ["InvalidInput", 400, InvalidInputError],
-  ["Unauthorized", 401, UnauthorizedError],
-  ["RateLimited", 429, RateLimitedError],
-  ["LeadNotFound", 404, LeadNotFoundError],
-  ["CampaignNotFound", 404, CampaignNotFoundError],
-  ["CallLogNotFound", 404, CallLogNotFoundError],
-  ["ApiKeyNotFound", 404, ApiKeyNotFoundError],
-  ["CampaignTerminal", 409, CampaignTerminalError],
-  ["LeadLocked", 409, LeadLockedError],
-  ["InvalidTransition", 409, InvalidTransitionError],
-  ["RouteNotFound", 404, RouteNotFoundError],
-  ["MethodNotAllowed", 405, MethodNotAllowedError],
-  ["PayloadTooLarge", 413, PayloadTooLargeError],
-  ["UnsupportedMediaType", 415, UnsupportedMediaTypeError],
-  ["InternalError", 500, InternalServerError]
+const wireSchemas: ReadonlyArray<
+  readonly [cls: abstract new(...args: never) => ApiFailure, tag: ApiFailure["_tag"], status: number, schema: Schema.Schema<ApiFailure, Envelope>]
+> = [
+  [InvalidInput, "InvalidInput", 400, InvalidInputError],
+  [Unauthorized, "Unauthorized", 401, UnauthorizedError],
+  [RateLimited, "RateLimited", 429, RateLimitedError],
+  [LeadNotFound, "LeadNotFound", 404, LeadNotFoundError],
+  [CampaignNotFound, "CampaignNotFound", 404, CampaignNotFoundError],
+  [CallLogNotFound, "CallLogNotFound", 404, CallLogNotFoundError],
+  [ApiKeyNotFound, "ApiKeyNotFound", 404, ApiKeyNotFoundError],
+  [CampaignTerminal, "CampaignTerminal", 409, CampaignTerminalError],
+  [LeadLocked, "LeadLocked", 409, LeadLockedError],
+  [InvalidTransition, "InvalidTransition", 409, InvalidTransitionError],
+  [RouteNotFound, "RouteNotFound", 404, RouteNotFoundError],
+  [MethodNotAllowed, "MethodNotAllowed", 405, MethodNotAllowedError],
+  [PayloadTooLarge, "PayloadTooLarge", 413, PayloadTooLargeError],
+  [UnsupportedMediaType, "UnsupportedMediaType", 415, UnsupportedMediaTypeError],
+  [InternalError, "InternalError", 500, InternalServerError]
 ] as never
 
 /** The one place that maps a failure to its HTTP status. */
 export const STATUS_OF: Readonly<Record<ApiFailure["_tag"], number>> = Object.fromEntries(
-  wireSchemas.map(([tag, status]) => [tag, status])
+  wireSchemas.map(([, tag, status]) => [tag, status])
 ) as never
 
-const encoders = new Map(wireSchemas.map(([tag, , schema]) => [tag, Schema.encodeSync(schema)]))
+const encoders = new Map(wireSchemas.map(([cls, tag, , schema]) => [tag, { cls, encode: Schema.encodeSync(schema) }]))
 
-export const isApiFailure = (u: unknown): u is ApiFailure =>
-  typeof u === "object" && u !== null && "_tag" in u && encoders.has((u as { _tag: ApiFailure["_tag"] })._tag) &&
-  // Only instances of the classes themselves (a plain object with the same tag is not one).
-  u instanceof Error
+/** An instance of one of the failure classes (not merely something with the same tag). */
+export const isApiFailure = (u: unknown): u is ApiFailure => {
+  if (typeof u !== "object" || u === null || !("_tag" in u)) return false
+  const entry = encoders.get((u as { _tag: ApiFailure["_tag"] })._tag)
+  return entry !== undefined && u instanceof entry.cls
+}
 
 /** The envelope of a failure: what the gateway sends. */
-export const toEnvelope = (failure: ApiFailure): Envelope => encoders.get(failure._tag)!(failure)
+export const toEnvelope = (failure: ApiFailure): Envelope => encoders.get(failure._tag)!.encode(failure)
 
 /** Any envelope body, decoded back into the failure class it came from. */
-export const ApiFailureFromEnvelope: Schema.Schema<ApiFailure, Envelope> = Schema.Union(...wireSchemas.map(([, , s]) => s)) as never
+export const ApiFailureFromEnvelope: Schema.Schema<ApiFailure, Envelope> = Schema.Union(...wireSchemas.map(([, , , s]) => s)) as never
 
 const decodeEnvelope = Schema.decodeUnknownOption(ApiFailureFromEnvelope)
 

@@ -1,0 +1,42 @@
+import { HttpServerRequest } from "@effect/platform"
+import { Authentication } from "@leadq/api"
+import { ApiKeyRepository, RateLimited, Unauthorized } from "@leadq/domain"
+import { Clock, Effect, Layer, Option, Redacted } from "effect"
+import { AuthRateLimiter } from "./AuthRateLimiter.js"
+
+const missing = new Unauthorized({ message: "Missing API key: send Authorization: Bearer <api key>." })
+
+/** The key id part of `lq_<key id>_<secret>`, when the token has that shape (for the per-key limit). */
+const keyIdOf = (token: string): string | undefined => /^lq_([0-9a-z]{1,64})_/.exec(token)?.[1]
+
+/**
+ * Bearer authentication: the store resolves the key (hash only, constant-time comparison);
+ * repeated failures are rate-limited per client address and per key id.
+ */
+export const AuthenticationLive: Layer.Layer<Authentication, never, ApiKeyRepository | AuthRateLimiter> = Layer.effect(
+  Authentication,
+  Effect.gen(function*() {
+    const keys = yield* ApiKeyRepository
+    const limiter = yield* AuthRateLimiter
+    const bearer = Effect.fn("leadq/gateway/Authentication.bearer")(function*(redacted: Redacted.Redacted<string>) {
+      const token = Redacted.value(redacted).trim()
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const address = Option.getOrElse(request.remoteAddress, () => "unknown")
+      const keyId = keyIdOf(token)
+      const now = yield* Clock.currentTimeMillis
+      const wait = limiter.retryAfterSeconds(address, keyId, now)
+      if (wait > 0) {
+        return yield* Effect.fail(
+          new RateLimited({ retry_after_seconds: wait, message: `Too many failed API key attempts; retry in ${wait} s.` })
+        )
+      }
+      // The platform hands a missing or non-bearer header over as "": never a valid key.
+      if (token === "") {
+        limiter.recordFailure(address, undefined, now)
+        return yield* Effect.fail(missing)
+      }
+      return yield* Effect.tapError(keys.authenticate(token), () => Effect.sync(() => limiter.recordFailure(address, keyId, now)))
+    })
+    return Authentication.of({ bearer })
+  })
+)

@@ -1,0 +1,46 @@
+import { HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { LeadqApi } from "@leadq/api"
+import { Effect, Layer } from "effect"
+import { createServer } from "node:http"
+import { AuthenticationLive } from "./AuthenticationLive.js"
+import { AuthRateLimiter } from "./AuthRateLimiter.js"
+import { GatewayConfig } from "./GatewayConfig.js"
+import { GatewayMetrics } from "./GatewayMetrics.js"
+import { CallLogsHandlers } from "./handlers/CallLogsHandlers.js"
+import { CampaignsHandlers } from "./handlers/CampaignsHandlers.js"
+import { CarrierWebhookHandlers } from "./handlers/CarrierWebhookHandlers.js"
+import { LeadsHandlers } from "./handlers/LeadsHandlers.js"
+import { ServiceHandlers } from "./handlers/ServiceHandlers.js"
+import { RequestPipelineLive } from "./RequestPipeline.js"
+
+/** The API implemented: every group's handlers and the bearer authentication. */
+const ApiLive = HttpApiBuilder.api(LeadqApi).pipe(
+  Layer.provide([CampaignsHandlers, LeadsHandlers, CallLogsHandlers, CarrierWebhookHandlers, ServiceHandlers]),
+  Layer.provide(AuthenticationLive)
+)
+
+/** A Node HTTP server on the configured host and port. */
+const NodeServerLive = Layer.unwrapEffect(
+  Effect.map(GatewayConfig, (config) => NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
+)
+
+/**
+ * The gateway with its settings given: the API, `/openapi.json`, the `/docs` reference, the
+ * request pipeline (request ids, envelope, limits, metrics), on a listening Node server. It
+ * needs the domain's repositories and the store's `Database` (provided by `StoreLive` and a
+ * database layer at the app edge). The running server (`HttpServer`, with its address) is in
+ * its output.
+ */
+export const GatewayServerLive = HttpApiBuilder.serve().pipe(
+  Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
+  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+  Layer.provide(RequestPipelineLive),
+  Layer.provide(ApiLive),
+  Layer.provide([GatewayMetrics.Default, AuthRateLimiter.Default]),
+  HttpServer.withLogAddress,
+  Layer.provideMerge(NodeServerLive)
+)
+
+/** The gateway, its settings read from the environment (`PORT`, `HOST`, `LEADQ_*`). */
+export const GatewayLive = GatewayServerLive.pipe(Layer.provide(GatewayConfig.fromEnv))

@@ -1,0 +1,15 @@
+import { Config, Effect, Layer, Logger, LogLevel } from "effect"
+
+/**
+ * Logs as JSON lines when stdout is not a terminal (a process manager, a container, a file),
+ * readable lines when it is. `LOG_LEVEL` (`Info` by default) sets the minimum level.
+ */
+export const LoggerLive: Layer.Layer<never> = Layer.unwrapEffect(
+  Effect.gen(function*() {
+    const level = yield* Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info), Effect.orElseSucceed(() => LogLevel.Info))
+    return Layer.merge(
+      process.stdout.isTTY ? Logger.pretty : Logger.json,
+      Logger.minimumLogLevel(level)
+    )
+  })
+)

@@ -1,0 +1,167 @@
+import { FileSystem, HttpApiBuilder, HttpApiError, HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type { HttpApp } from "@effect/platform"
+import type { ApiFailure } from "@leadq/api"
+import { failureResponse, isApiFailure, LeadqApi, MAX_CSV_BYTES, MethodNotAllowed, PayloadTooLarge, RouteNotFound, UnsupportedMediaType } from "@leadq/api"
+import { InternalError } from "@leadq/api"
+import { InvalidInput, issuesOfFormatted } from "@leadq/domain"
+import { Cause, Effect, Layer, Option } from "effect"
+import { randomUUID } from "node:crypto"
+import { GatewayConfig } from "./GatewayConfig.js"
+import { GatewayMetrics } from "./GatewayMetrics.js"
+import type { BodyKind } from "./RouteTable.js"
+import { makeRouteTable } from "./RouteTable.js"
+
+/** The webhook reads its body raw (the signature covers the exact bytes), but it is JSON. */
+export const WEBHOOK_PATH = "/v1/carrier/webhooks/call-ended"
+
+/** Multipart framing around the file: boundaries and part headers. */
+const MULTIPART_OVERHEAD = 64 * 1024
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** A `\u0000` escape that is not itself escaped: PostgreSQL text cannot hold a NUL character. */
+const JSON_NUL = /(^|[^\\])(\\\\)*\\u0000/
+
+const mediaTypeOf = (contentType: string | undefined) =>
+  contentType === undefined ? undefined : contentType.split(";")[0]!.trim().toLowerCase()
+
+const hasBody = (headers: Record<string, string | undefined>) =>
+  (headers["content-length"] !== undefined && headers["content-length"] !== "0") || headers["transfer-encoding"] !== undefined
+
+/**
+ * The part of a request's handling that no endpoint should repeat, in one place:
+ *
+ * - a request id on every response (`x-request-id`, the client's when it sent a sane one);
+ * - 404 for an unknown path and 405 (with `Allow`) for a known path with another method, before
+ *   the router runs;
+ * - 415 for a body of the wrong Content-Type and 413 for one over the limit, before it is read;
+ * - every failure, whatever raised it (a domain error, a body that does not decode, a malformed
+ *   JSON or multipart body, a defect), answered in the error envelope; a defect is logged with
+ *   its cause and answered with a generic 500, never a stack;
+ * - the request metrics.
+ */
+export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | GatewayMetrics> = HttpApiBuilder.middleware(
+  Effect.gen(function*() {
+    const config = yield* GatewayConfig
+    const metrics = yield* GatewayMetrics
+    const routes = makeRouteTable(
+      LeadqApi,
+      [{ method: "GET", path: "/openapi.json" }, { method: "GET", path: "/docs" }],
+      new Set([`POST ${WEBHOOK_PATH}`])
+    )
+    const jsonLimit = Option.some(FileSystem.Size(config.maxJsonBodyBytes))
+    const uploadLimit = MAX_CSV_BYTES + MULTIPART_OVERHEAD
+
+    const classify = (error: unknown, bodyLimit: number): ApiFailure | undefined => {
+      if (isApiFailure(error)) return error
+      if (error instanceof HttpApiError.HttpApiDecodeError) {
+        const issues = issuesOfFormatted(error.issues)
+        return InvalidInput.of(issues.length > 0 ? issues : [error.message])
+      }
+      const tagged = error as { readonly _tag?: unknown; readonly reason?: unknown; readonly cause?: unknown }
+      switch (tagged?._tag) {
+        case "RequestError": {
+          const cause = tagged.cause as { readonly message?: unknown } | undefined
+          if (cause?.message === "maxBytes exceeded") return PayloadTooLarge.of(bodyLimit)
+          if (cause instanceof SyntaxError) return InvalidInput.of(["body: is not valid JSON"])
+          return InvalidInput.of(["body: could not be read"])
+        }
+        case "MultipartError": {
+          switch (tagged.reason) {
+            case "FileTooLarge":
+              return PayloadTooLarge.of(MAX_CSV_BYTES, "The file")
+            case "FieldTooLarge":
+            case "BodyTooLarge":
+              return PayloadTooLarge.of(bodyLimit)
+            case "TooManyParts":
+              return InvalidInput.of(["body: has too many parts (send one part named file)"])
+            case "Parse":
+              return InvalidInput.of(["body: is not valid multipart/form-data"])
+          }
+          return undefined
+        }
+      }
+      return undefined
+    }
+
+    const failureOf = (cause: Cause.Cause<unknown>, bodyLimit: number): ApiFailure | undefined => {
+      const failure = Cause.failureOption(cause)
+      if (Option.isSome(failure)) return classify(failure.value, bodyLimit)
+      const defect = Cause.dieOption(cause)
+      // Body readers of the platform die rather than fail on a malformed body: still the caller's doing.
+      if (Option.isSome(defect)) return classify(defect.value, bodyLimit)
+      return undefined
+    }
+
+    /** 415 / 413 before the body is read; then the NUL check of a JSON body. */
+    const guardBody = (kind: BodyKind, request: HttpServerRequest.HttpServerRequest): ApiFailure | undefined => {
+      if (kind === "none") return undefined
+      const headers = request.headers
+      const media = mediaTypeOf(headers["content-type"])
+      const length = headers["content-length"] === undefined ? undefined : Number(headers["content-length"])
+      if (kind === "multipart") {
+        if (media !== "multipart/form-data") return UnsupportedMediaType.of(headers["content-type"], ["multipart/form-data"])
+        if (length !== undefined && length > uploadLimit) return PayloadTooLarge.of(MAX_CSV_BYTES, "The file")
+        return undefined
+      }
+      if (!hasBody(headers)) return undefined
+      // No Content-Type at all is taken as JSON (what curl -X and many clients send with a JSON body).
+      if (media !== undefined && media !== "application/json" && !media.endsWith("+json")) {
+        return UnsupportedMediaType.of(headers["content-type"], ["application/json"])
+      }
+      if (length !== undefined && length > config.maxJsonBodyBytes) return PayloadTooLarge.of(config.maxJsonBodyBytes)
+      return undefined
+    }
+
+    return (app: HttpApp.Default): HttpApp.Default =>
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        const started = performance.now()
+        const sent = request.headers["x-request-id"]
+        const requestId = sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID()
+        const url = request.url
+        const q = url.indexOf("?")
+        const pathname = q === -1 ? url : url.slice(0, q)
+        const method = request.method
+        const entry = routes.match(pathname)
+        const route = entry?.pattern ?? "unmatched"
+        const kind = entry?.methods.get(method)
+        const bodyLimit = kind === "multipart" ? uploadLimit : config.maxJsonBodyBytes
+
+        const answerFailure = (cause: Cause.Cause<unknown>, limit: number) => {
+          const failure = failureOf(cause, limit)
+          if (failure !== undefined) return Effect.succeed(failureResponse(failure))
+          if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+          return Effect.as(
+            Effect.logError("Request failed", cause),
+            failureResponse(InternalError.instance)
+          )
+        }
+
+        const early: ApiFailure | undefined = entry === undefined
+          ? RouteNotFound.of(method, pathname)
+          : kind === undefined
+          ? MethodNotAllowed.of(method, pathname, [...entry.methods.keys()])
+          : guardBody(kind, request)
+
+        const handled: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest> = early !== undefined
+          ? Effect.succeed(failureResponse(early))
+          : (kind === "json" || kind === "raw-json") && hasBody(request.headers)
+          ? HttpIncomingMessage.withMaxBodySize(
+            Effect.flatMap(request.text, (text) =>
+              JSON_NUL.test(text) || text.includes("\u0000")
+                ? Effect.succeed(failureResponse(InvalidInput.of(["body: text must not contain NUL characters (\\u0000)"])))
+                : app),
+            jsonLimit
+          ).pipe(Effect.catchAllCause((cause) => answerFailure(cause, bodyLimit)))
+          : app.pipe(Effect.catchAllCause((cause) => answerFailure(cause, bodyLimit)))
+
+        return handled.pipe(
+          Effect.map((response) => {
+            metrics.observeRequest(route, method, response.status, (performance.now() - started) / 1000)
+            return HttpServerResponse.setHeader(response, "x-request-id", requestId)
+          }),
+          Effect.annotateLogs({ request_id: requestId, route, method })
+        )
+      })
+  })
+)

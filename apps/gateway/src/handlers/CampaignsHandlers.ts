@@ -1,0 +1,17 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { CurrentCaller, LeadqApi } from "@leadq/api"
+import { CampaignRepository } from "@leadq/domain"
+import { Effect } from "effect"
+
+/** Thin: the caller's organization, the repository, the answer. */
+export const CampaignsHandlers = HttpApiBuilder.group(LeadqApi, "campaigns", (handlers) =>
+  Effect.gen(function*() {
+    const campaigns = yield* CampaignRepository
+    return handlers
+      .handle("create", ({ payload }) => Effect.flatMap(CurrentCaller, (c) => campaigns.create(c.organization_id, payload)))
+      .handle("list", ({ urlParams }) => Effect.flatMap(CurrentCaller, (c) => campaigns.list(c.organization_id, urlParams)))
+      .handle("get", ({ path }) => Effect.flatMap(CurrentCaller, (c) => campaigns.get(c.organization_id, path.id)))
+      .handle("update", ({ path, payload }) =>
+        Effect.flatMap(CurrentCaller, (c) => campaigns.update(c.organization_id, path.id, payload)))
+      .handle("cancel", ({ path }) => Effect.flatMap(CurrentCaller, (c) => campaigns.cancel(c.organization_id, path.id)))
+  }))

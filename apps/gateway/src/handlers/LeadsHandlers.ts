@@ -1,0 +1,62 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { CurrentCaller, LeadqApi, UploadResult } from "@leadq/api"
+import { CampaignRepository, CampaignTerminal, InvalidInput, isTerminal, leadDraftOf, leadPatchOf, LeadRepository } from "@leadq/domain"
+import { Effect, Stream } from "effect"
+import { GatewayMetrics } from "../GatewayMetrics.js"
+import { LeadCsv } from "../LeadCsv.js"
+
+export const LeadsHandlers = HttpApiBuilder.group(LeadqApi, "leads", (handlers) =>
+  Effect.gen(function*() {
+    const leads = yield* LeadRepository
+    const campaigns = yield* CampaignRepository
+    const metrics = yield* GatewayMetrics
+
+    return handlers
+      .handle("create", ({ payload: { campaignId, ...input } }) =>
+        Effect.gen(function*() {
+          const caller = yield* CurrentCaller
+          const draft = yield* leadDraftOf(input)
+          return yield* leads.add(caller.organization_id, campaignId, draft)
+        }))
+      .handle("upload", ({ path, payload }) =>
+        Effect.gen(function*() {
+          const caller = yield* CurrentCaller
+          // Before reading a byte of the file: is there such a campaign, and does it take leads?
+          const campaign = yield* campaigns.get(caller.organization_id, path.campaignId)
+          if (isTerminal(campaign.status)) return yield* Effect.fail(CampaignTerminal.of(campaign.id, campaign.status))
+          const csv = new LeadCsv()
+          let files = 0
+          yield* Stream.runForEach(payload, (part) => {
+            if (part.key !== "file") return part._tag === "File" ? Stream.runDrain(part.content) : Effect.void
+            files++
+            if (files > 1) return part._tag === "File" ? Stream.runDrain(part.content) : Effect.void
+            if (part._tag === "Field") return Effect.sync(() => csv.feedText(part.value))
+            return Stream.runForEach(part.content, (chunk) => Effect.sync(() => csv.feedBytes(chunk)))
+          }).pipe(Effect.orDie)
+          if (files === 0) return yield* Effect.fail(InvalidInput.of(["file: is required (a multipart part named file)"]))
+          if (files > 1) return yield* Effect.fail(InvalidInput.of(["file: send one file per upload"]))
+          const { drafts, skipped } = yield* csv.finish()
+          const created = yield* leads.addMany(caller.organization_id, campaign.id, drafts)
+          metrics.countUploaded(created)
+          return new UploadResult({
+            campaign_id: campaign.id,
+            leads_created: created,
+            leads_skipped: skipped,
+            message: `${created} lead${created === 1 ? "" : "s"} added to the campaign; ${skipped} row${skipped === 1 ? "" : "s"} without a phone number skipped.`
+          })
+        }))
+      .handle("list", ({ urlParams }) => Effect.flatMap(CurrentCaller, (c) => leads.list(c.organization_id, urlParams)))
+      .handle("get", ({ path }) => Effect.flatMap(CurrentCaller, (c) => leads.get(c.organization_id, path.id)))
+      .handle("update", ({ path, payload }) =>
+        Effect.gen(function*() {
+          const caller = yield* CurrentCaller
+          const patch = yield* leadPatchOf(payload)
+          return yield* leads.update(caller.organization_id, path.id, patch)
+        }))
+      .handle("remove", ({ path, urlParams }) =>
+        Effect.flatMap(CurrentCaller, (c) =>
+          Effect.tap(
+            leads.remove(c.organization_id, path.id, { api_key_id: c.api_key_id, reason: urlParams.reason }),
+            (removal) => Effect.sync(() => metrics.countRemoval(removal.removed_from))
+          )))
+  }))
