@@ -5,6 +5,7 @@ import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted
 import * as fs from "node:fs"
 import * as path from "node:path"
 import pg from "pg"
+import Sqlite from "better-sqlite3"
 import { migrate } from "./Migrations.js"
 
 /** Which engine a process runs on, and where; for logs, `/healthz` and the few engine-aware paths. */
@@ -60,7 +61,17 @@ export const DatabaseUrlConfig: Config.Config<DatabaseUrl> = Config.string("DATA
 export const layerSqlite = (filename: string): Layer.Layer<SqlClient.SqlClient | Database> =>
   Layer.unwrapEffect(
     Effect.sync(() => {
-      if (filename !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true })
+      if (filename !== ":memory:") {
+        fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true })
+        // Switch the file to WAL once, with a busy timeout, before the client opens it: two
+        // processes creating the same new file at once would otherwise race on that switch.
+        const db = new Sqlite(filename, { timeout: 10_000 })
+        try {
+          db.pragma("journal_mode = WAL")
+        } finally {
+          db.close()
+        }
+      }
       const client = SqliteClient.layer({ filename, prepareCacheSize: 500 })
       const setup = Layer.effectDiscard(
         Effect.gen(function*() {
