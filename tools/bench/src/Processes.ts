@@ -1,0 +1,69 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+    server.on("error", reject)
+  })
+
+export interface Running {
+  readonly child: ChildProcess
+  readonly output: () => string
+  /** Peak resident set size so far (VmHWM), in MiB. */
+  readonly peakRssMb: () => number
+  readonly stop: () => Promise<void>
+}
+
+/** Start a Node process of this repository and wait until `url` answers 200. */
+export const startProcess = async (
+  script: string,
+  env: Record<string, string>,
+  readyUrl: string,
+  args: ReadonlyArray<string> = []
+): Promise<Running> => {
+  let output = ""
+  const child = spawn(process.execPath, [path.join(repoRoot, script), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  child.stdout!.on("data", (d) => (output += d))
+  child.stderr!.on("data", (d) => (output += d))
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited early (${child.exitCode}):\n${output}`)
+    const ok = await fetch(readyUrl).then((r) => r.ok, () => false)
+    if (ok) break
+    if (Date.now() > deadline) throw new Error(`${script} did not become ready:\n${output}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    child,
+    output: () => output,
+    peakRssMb: () => {
+      try {
+        const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8")
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN)
+        return kb / 1024
+      } catch {
+        return NaN
+      }
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once("exit", () => resolve())
+        child.kill("SIGTERM")
+        setTimeout(() => child.kill("SIGKILL"), 10_000).unref()
+      })
+  }
+}
