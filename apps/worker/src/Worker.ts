@@ -205,12 +205,16 @@ export const runWorker = Effect.gen(function*() {
       yield* Fiber.interrupt(sweepFiber)
       const inCalls = yield* FiberSet.size(calls)
       yield* Effect.logInfo(`worker stopping: no new claims; ${inCalls} call(s) in progress get up to ${config.shutdown_grace_ms} ms`)
-      const drained = yield* Effect.gen(function*() {
-        // The dialer finishes the placement under way, then gives back every claim still queued.
-        yield* Queue.offer(toDial, Option.none())
-        yield* Fiber.await(dialerFiber)
-        yield* FiberSet.awaitEmpty(calls)
-      }).pipe(Effect.timeoutTo({ duration: Duration.millis(config.shutdown_grace_ms), onSuccess: () => true, onTimeout: () => false }))
+      // Claims still queued are given back now; the dialer finishes the placement under way
+      // (any claim it takes after this sees `stopping` and is given back too), then stops.
+      const queued = yield* Queue.takeAll(toDial)
+      for (const claim of queued) if (Option.isSome(claim)) yield* giveBack(claim.value)
+      yield* Queue.offer(toDial, Option.none())
+      const drained = config.shutdown_grace_ms <= 0
+        ? false
+        : yield* Effect.zipRight(Fiber.await(dialerFiber), FiberSet.awaitEmpty(calls)).pipe(
+          Effect.timeoutTo({ duration: Duration.millis(config.shutdown_grace_ms), onSuccess: () => true, onTimeout: () => false })
+        )
       const left = yield* FiberSet.size(calls)
       yield* Effect.logInfo(
         `worker stopped: ${yield* Ref.get(released)} claim(s) given back` +
