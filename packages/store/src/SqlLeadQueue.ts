@@ -321,11 +321,13 @@ export const makeLeadQueue = Effect.gen(function*() {
   }, orDieOnSql)
 
   const nextDueAt = Effect.map(
-    sql<{ scheduled_at: number }>`
-      SELECT l.scheduled_at FROM leads l JOIN campaigns c ON c.id = l.campaign_id
-      WHERE l.state = 'pending' AND c.status = 'running'
-      ORDER BY l.scheduled_at LIMIT 1`,
-    ([row]) => Option.map(Option.fromNullable(row), (r) => new Date(num(r.scheduled_at)))
+    // One index seek per running campaign (leads_due), not a walk over every pending lead.
+    sql<{ scheduled_at: number | null }>`
+      SELECT min(next_due) AS scheduled_at FROM (
+        SELECT (SELECT min(l.scheduled_at) FROM leads l WHERE l.campaign_id = c.id AND l.state = 'pending') AS next_due
+        FROM campaigns c WHERE c.status = 'running'
+      ) due`,
+    ([row]) => Option.map(Option.fromNullable(row?.scheduled_at), (t) => new Date(num(t)))
   ).pipe(orDieOnSql, Effect.withSpan("leadq/LeadQueue.nextDueAt"))
 
   return LeadQueue.of({

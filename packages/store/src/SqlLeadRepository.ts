@@ -30,6 +30,7 @@ import {
 } from "@leadq/domain"
 import { Clock, Effect, Layer, Option } from "effect"
 import { completeIfDrained, mayHaveDrained } from "./Counters.js"
+import { GroupCommit } from "./GroupCommit.js"
 import { QueueWakeups } from "./QueueWakeups.js"
 import type { CampaignRow, LeadRow } from "./Rows.js"
 import { retryConfigOf, toLead, toSnapshot } from "./Rows.js"
@@ -45,6 +46,7 @@ const ownTimeZone = (notes: Readonly<Record<string, unknown>>): string | null =>
 export const makeLeadRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const wakeups = yield* QueueWakeups
+  const groupCommit = yield* GroupCommit
   const locks = makeLocks(sql)
 
   /** The campaign, held shared while leads are inserted, so that a cancel or a completion waits. */
@@ -161,7 +163,7 @@ export const makeLeadRepository = Effect.gen(function*() {
   const remove = Effect.fn("leadq/LeadRepository.remove")(function*(org: OrganizationId, id: string, request: RemovalRequest) {
     const now = yield* Clock.currentTimeMillis
     const removalId = yield* makeId.removal
-    const result = yield* sql.withTransaction(
+    const result = yield* groupCommit.transaction(
       Effect.gen(function*() {
         const [row] = yield* sql<LeadRow & { campaign_status: CampaignStatus; max_retries: number; retry_interval_minutes: number }>`
           SELECT l.*, c.status AS campaign_status, c.max_retries, c.retry_interval_minutes
@@ -233,7 +235,7 @@ export const makeLeadRepository = Effect.gen(function*() {
   return LeadRepository.of({ add, addMany, get, list, update, remove, removalOf })
 })
 
-export const LeadRepositoryLive: Layer.Layer<LeadRepository, never, SqlClient.SqlClient | QueueWakeups> = Layer.effect(
+export const LeadRepositoryLive: Layer.Layer<LeadRepository, never, SqlClient.SqlClient | QueueWakeups | GroupCommit> = Layer.effect(
   LeadRepository,
   makeLeadRepository
 )

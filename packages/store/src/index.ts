@@ -1,4 +1,5 @@
 import { Layer } from "effect"
+import { GroupCommitLive } from "./GroupCommit.js"
 import { QueueWakeupsLive } from "./QueueWakeups.js"
 import { ApiKeyRepositoryLive } from "./SqlApiKeyRepository.js"
 import { CallLogRepositoryLive } from "./SqlCallLogRepository.js"
@@ -8,6 +9,7 @@ import { LeadQueueLive } from "./SqlLeadQueue.js"
 import { LeadRepositoryLive } from "./SqlLeadRepository.js"
 
 export * from "./Database.js"
+export * from "./GroupCommit.js"
 export { migrate, migrations } from "./Migrations.js"
 export * from "./QueueWakeups.js"
 export { ApiKeyRepositoryLive } from "./SqlApiKeyRepository.js"
@@ -28,4 +30,4 @@ export const StoreLive = Layer.mergeAll(
   LeadQueueLive,
   ApiKeyRepositoryLive,
   CarrierEventsLive
-).pipe(Layer.provideMerge(QueueWakeupsLive))
+).pipe(Layer.provideMerge(Layer.merge(QueueWakeupsLive, GroupCommitLive)))

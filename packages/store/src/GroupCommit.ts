@@ -1,0 +1,62 @@
+import type { SqlError } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
+import { Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
+
+/**
+ * Group commit for SQLite. With `synchronous=FULL` every commit waits for the disk, and SQLite
+ * has one writer, so concurrent requests would each pay a full fsync in turn. Instead,
+ * transactions submitted here while one is being written are run together in the next
+ * transaction, each inside its own savepoint (so one that fails rolls back alone), and are
+ * answered only after that transaction has committed: the same durability per request, one
+ * fsync for the whole group.
+ *
+ * On PostgreSQL (many writers) it is plain `sql.withTransaction`.
+ */
+export class GroupCommit extends Context.Tag("leadq/store/GroupCommit")<GroupCommit, {
+  readonly transaction: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E | SqlError.SqlError>
+}>() {}
+
+/** Most transactions in one group: bounds how long a group holds the single writer. */
+const MAX_GROUP = 128
+
+/** Wait for the event loop's next check phase (after pending I/O callbacks have run). */
+const nextTurn = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+interface Pending {
+  readonly run: Effect.Effect<unknown, unknown>
+  readonly done: Deferred.Deferred<unknown, unknown>
+}
+
+export const GroupCommitLive = Layer.scoped(
+  GroupCommit,
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const isSqlite = sql.onDialectOrElse({ sqlite: () => true, orElse: () => false })
+    if (!isSqlite) return { transaction: (effect) => sql.withTransaction(effect) }
+
+    const queue = yield* Queue.unbounded<Pending>()
+    yield* Effect.gen(function*() {
+      const first = yield* Queue.takeBetween(queue, 1, MAX_GROUP)
+      // better-sqlite3 blocks the event loop while it commits, so requests that arrived meanwhile
+      // are still unread sockets: let one turn of the loop read them (and queue their work).
+      yield* nextTurn
+      const group = [...first, ...(yield* Queue.takeUpTo(queue, MAX_GROUP - first.length))]
+      const outcome = yield* Effect.exit(
+        sql.withTransaction(Effect.forEach(group, (item) => Effect.exit(sql.withTransaction(item.run))))
+      )
+      let i = 0
+      for (const item of group) {
+        yield* Deferred.done(item.done, Exit.isSuccess(outcome) ? outcome.value[i++]! : outcome)
+      }
+    }).pipe(Effect.forever, Effect.interruptible, Effect.forkScoped)
+
+    return {
+      transaction: <A, E>(effect: Effect.Effect<A, E>) =>
+        Effect.flatMap(Deferred.make<unknown, unknown>(), (done) =>
+          Effect.zipRight(Queue.offer(queue, { run: effect, done }), Deferred.await(done))) as Effect.Effect<A, E | SqlError.SqlError>
+    }
+  })
+)
