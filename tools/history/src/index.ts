@@ -1,0 +1,5 @@
+export * from "./Check.js"
+export * from "./History.js"
+export * from "./Recorder.js"
+export * from "./Snapshot.js"
+export * from "./Tables.js"
