@@ -19,5 +19,5 @@ const MainLive = GatewayLive.pipe(
 Layer.launch(MainLive).pipe(
   Effect.tapErrorTag("ConfigError", (error) => Effect.logError(`Invalid configuration: ${error}`)),
   Effect.provide(LoggerLive),
-  NodeRuntime.runMain({ disableErrorReporting: false })
+  NodeRuntime.runMain({ disablePrettyLogger: true })
 )
