@@ -199,6 +199,29 @@ for (const engine of engines) {
           expect(other).toBeDefined()
         }))
 
+      it.effect("many removals at once (grouped into one commit on SQLite): each answered on its own", () =>
+        Effect.gen(function*() {
+          const { keyId, leads: added, org } = yield* seeded(30)
+          const leads = yield* LeadRepository
+          const other = yield* newOrg
+          // Every third removal is refused (another organization's key), the rest succeed.
+          const results = yield* Effect.all(
+            added.map((lead, i) =>
+              Effect.either(leads.remove(i % 3 === 0 ? other.org : org, lead.id, { api_key_id: keyId, reason: `r${i}` }))
+            ),
+            { concurrency: "unbounded" }
+          )
+          results.forEach((r, i) => {
+            if (i % 3 === 0) expect(Either.isLeft(r) && r.left._tag).toBe("LeadNotFound")
+            else expect(Either.isRight(r) && r.right.removed_from).toBe("pending")
+          })
+          for (const [i, lead] of added.entries()) {
+            const audit = yield* leads.removalOf(org, lead.id)
+            if (i % 3 === 0) expect((yield* leads.get(org, lead.id)).status).toBe("pending")
+            else expect(Option.getOrThrow(audit).reason).toBe(`r${i}`)
+          }
+        }))
+
       it.effect("terminal campaign: 409, nothing changes", () =>
         Effect.gen(function*() {
           const { campaign, keyId, leads: [lead], org } = yield* seeded(1)
