@@ -1,11 +1,12 @@
-import type { CreateCallBody, ProviderCall } from "@leadq/telephony"
-import { signBody } from "@leadq/telephony"
+import { signBody } from "../CallEndedWebhook.js"
+import type { CreateCallBody, ProviderCall } from "../ProviderCalls.js"
 import { Effect } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 
 /**
- * A small DialNexa-style voice platform for the HTTP carrier's tests: a real `node:http` server
+ * A small DialNexa-style voice platform for the HTTP carrier's tests (the carrier boundary is the
+ * one place tests stand something in): a real `node:http` server
  * that keeps calls in memory, dedupes dial requests by `external_id`, and misbehaves on demand
  * (5xx, no answer at all). Its calls never end by themselves: the test ends them and sends the
  * signed `call_ended` webhook, standing in for the platform.

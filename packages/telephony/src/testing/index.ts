@@ -1,0 +1,1 @@
+export * from "./FakeVoicePlatform.js"

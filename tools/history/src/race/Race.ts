@@ -1,0 +1,335 @@
+import type { Engine } from "@leadq/gateway/testing"
+import { startTestGateway } from "@leadq/gateway/testing"
+import { readLedgerFile, SimulatedCarrierLive } from "@leadq/telephony"
+import { WorkerConfigWith, WorkerRunner, workerSettings } from "@leadq/worker"
+import { Effect, Exit, Fiber, Layer, Logger, LogLevel, Scope } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { checkHistory } from "../Check.js"
+import type { Crash, History, Snapshot, TenancyProbes, Violation } from "../History.js"
+import { makeRecorder } from "../Recorder.js"
+import { takeSnapshot } from "../Snapshot.js"
+import { answerOf, makeLeadqHttp } from "./LeadqHttp.js"
+import { makePrng } from "./Prng.js"
+import type { WorkerProcess } from "./WorkerProcesses.js"
+import { startWorkerProcess } from "./WorkerProcesses.js"
+
+/**
+ * The randomized race of issue 4: clients remove leads, pause, resume and cancel campaigns and
+ * add leads through the gateway's public API while workers dial; one worker may be killed with
+ * SIGKILL halfway. Then the whole history — client operations, the simulated carrier's ledger,
+ * database snapshots — goes through the checker.
+ */
+export interface RaceOptions {
+  readonly engine: Engine
+  readonly seed: number
+  /**
+   * Worker processes (`node apps/worker/dist/main.js`) on the gateway's database — PostgreSQL —
+   * or one worker inside this process sharing the gateway's store, as `pnpm start` runs on SQLite.
+   */
+  readonly workers:
+    | { readonly mode: "processes"; readonly count: number; readonly killOne: boolean }
+    | { readonly mode: "in-process" }
+  readonly campaigns: number
+  readonly leadsPerCampaign: number
+  /** How long the clients keep acting. */
+  readonly opsMs: number
+  readonly clients: number
+  readonly leaseMs?: number
+  readonly progress?: (line: string) => void
+}
+
+export interface RaceResult {
+  readonly history: History
+  readonly violations: ReadonlyArray<Violation>
+  /** Campaign counters (GET /v1/campaigns/{id}) that differ from the campaign's rows. */
+  readonly counterMismatches: ReadonlyArray<string>
+  readonly stats: Readonly<Record<string, number>>
+  /** What the worker processes printed (for a failure report). */
+  readonly workerOutput: string
+}
+
+const sleep = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
+
+export const runRace = (options: RaceOptions) =>
+  Effect.gen(function*() {
+    const say = options.progress ?? (() => undefined)
+    const leaseMs = options.leaseMs ?? 1_500
+    const sweepMs = 200
+    const rng = makePrng(options.seed)
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "leadq-race-"))),
+      (d) => Effect.sync(() => fs.rmSync(d, { recursive: true, force: true }))
+    )
+    const ledgerPath = path.join(dir, "ledger.jsonl")
+    fs.writeFileSync(ledgerPath, "")
+    const gw = yield* startTestGateway(options.engine)
+    const http = makeLeadqHttp(gw.baseUrl, gw.apiKey)
+    const recorder = makeRecorder()
+    const snapshots: Array<Snapshot> = []
+    const snapshot = takeSnapshot().pipe(Effect.provide(gw.context), Effect.orDie)
+    const snap = Effect.tap(snapshot, (s) => Effect.sync(() => snapshots.push(s)))
+
+    // Campaigns and leads, through the API.
+    const campaignIds: Array<string> = []
+    for (let i = 0; i < options.campaigns; i++) {
+      const created = yield* http.request("POST", "/v1/campaigns", {
+        name: `race ${options.seed} #${i}`,
+        agent_id: "agent_race",
+        from_phone_number: "+14155550100",
+        max_concurrent_calls: rng.int(2, 4),
+        retry_config: { max_retries: rng.int(0, 1), retry_interval_minutes: 1 }
+      }).pipe(Effect.orDie)
+      if (created.status !== 201) return yield* Effect.dieMessage(`campaign not created: ${created.status} ${JSON.stringify(created.body)}`)
+      campaignIds.push((created.body as { id: string }).id)
+    }
+    const leadIds: Array<string> = []
+    let phoneSeq = 0
+    const addLead = (campaignId: string) => {
+      const notes = {
+        sim_outcome: rng.weighted([["completed", 60], ["no_answer", 15], ["busy", 15], ["failed", 10]] as const),
+        sim_duration_ms: rng.int(100, 1500)
+      }
+      const phone = `+1415${String(2_000_000 + phoneSeq++)}`
+      return recorder.record(
+        "add",
+        campaignId,
+        Effect.map(http.request("POST", "/v1/campaigns-leads", { campaignId, phoneNumber: phone, name: `Lead ${phone}`, notes }), (a) => {
+          const answer = answerOf(a)
+          if (answer.outcome !== "ok") return answer
+          const lead = a.body as { id: string; scheduled_at: string }
+          leadIds.push(lead.id)
+          return { ...answer, lead_id: lead.id, scheduled_at: Date.parse(lead.scheduled_at) }
+        })
+      )
+    }
+    for (const c of campaignIds) for (let j = 0; j < options.leadsPerCampaign; j++) yield* addLead(c)
+    yield* snap
+    say(`seeded ${campaignIds.length} campaigns, ${leadIds.length} leads`)
+
+    // Workers.
+    const crashes: Array<Crash> = []
+    const spawned: Array<WorkerProcess> = []
+    const startProcess = (id: string) =>
+      Effect.sync(() => {
+        const w = startWorkerProcess(id, {
+          DATABASE_URL: gw.databaseUrl,
+          LEADQ_SIM_LEDGER: ledgerPath,
+          LEADQ_LEASE_MS: String(leaseMs),
+          LEADQ_POLL_INTERVAL_MS: "100",
+          LEADQ_SWEEP_INTERVAL_MS: String(sweepMs),
+          LEADQ_SIM_RING_MS: "100",
+          LEADQ_SIM_DURATION_MS: "500",
+          LEADQ_MAX_IN_FLIGHT: "4",
+          LEADQ_SHUTDOWN_GRACE_MS: "5000"
+        })
+        spawned.push(w)
+        return w
+      })
+    yield* Effect.addFinalizer(() =>
+      Effect.promise(async () => {
+        for (const w of spawned) if (w.alive()) w.child.kill("SIGKILL")
+        await Promise.all(spawned.map((w) => w.exited))
+      })
+    )
+    const inProcess = yield* Scope.make()
+    yield* Effect.addFinalizer(() => Scope.close(inProcess, Exit.void))
+    if (options.workers.mode === "processes") {
+      for (let i = 1; i <= options.workers.count; i++) yield* startProcess(`w${i}`)
+    } else {
+      const settings = workerSettings({
+        worker_id: "in-process",
+        lease_ms: leaseMs,
+        poll_interval_ms: 100,
+        sweep_interval_ms: sweepMs,
+        max_in_flight: 4,
+        shutdown_grace_ms: 5_000
+      })
+      const worker = WorkerRunner.pipe(
+        Layer.provide(SimulatedCarrierLive({ ledger_path: ledgerPath, ring_ms: 100, duration_ms: 500 })),
+        Layer.provide(WorkerConfigWith(settings)),
+        Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+      )
+      yield* Layer.buildWithScope(worker, inProcess).pipe(Effect.provide(gw.context))
+    }
+
+    // Clients act; snapshots are taken as they go; maybe one worker dies.
+    const snapper = yield* Effect.fork(Effect.forever(Effect.zipRight(sleep(700), snap)))
+    const start = Date.now()
+    const cancelTarget = campaignIds[0]!
+    const randomOp = Effect.suspend(() => {
+      const kind = rng.weighted([["delete", 20], ["delete_calling", 10], ["pause", 10], ["resume", 12], ["cancel", 2], ["add", 10]] as const)
+      switch (kind) {
+        case "delete_calling": {
+          // A client that looks for a lead being called right now and removes it: the removal
+          // races the worker's re-check, its call and its finish.
+          const c = rng.pick(campaignIds)
+          return Effect.flatMap(
+            Effect.orElseSucceed(http.request("GET", `/v1/campaigns-leads?campaign_id=${c}&status=in_progress&limit=100`), () => undefined),
+            (listed) => {
+              const calling = ((listed?.body as { data?: Array<{ id: string }> } | undefined)?.data ?? []).map((l) => l.id)
+              if (calling.length === 0) return Effect.void
+              const id = rng.pick(calling)
+              return recorder.record("delete", id, Effect.map(http.request("DELETE", `/v1/campaigns-leads/${id}`), answerOf))
+            }
+          )
+        }
+        case "delete": {
+          const id = rng.pick(leadIds)
+          return recorder.record("delete", id, Effect.map(http.request("DELETE", `/v1/campaigns-leads/${id}`), answerOf))
+        }
+        case "pause":
+        case "resume": {
+          const c = rng.pick(campaignIds)
+          return recorder.record(kind, c, Effect.map(http.request("PATCH", `/v1/campaigns/${c}`, { status: kind === "pause" ? "paused" : "running" }), answerOf))
+        }
+        case "cancel":
+          // One campaign may be cancelled, late in the run: the others keep the race going.
+          if (Date.now() - start < options.opsMs * 0.5) return Effect.void
+          return recorder.record("cancel", cancelTarget, Effect.map(http.request("POST", `/v1/campaigns/${cancelTarget}/cancel`), answerOf))
+        case "add":
+          return addLead(rng.pick(campaignIds))
+      }
+    })
+    const client = Effect.gen(function*() {
+      while (Date.now() - start < options.opsMs) {
+        yield* sleep(rng.int(20, 150))
+        yield* randomOp
+      }
+    })
+    let heldAtCrash = 0
+    const killer = Effect.gen(function*() {
+      if (options.workers.mode !== "processes" || !options.workers.killOne) return
+      yield* sleep(Math.floor(options.opsMs * 0.4))
+      // The victim: the worker holding the most leads right now (mid-call, ideally).
+      let victim = spawned[0]!
+      for (let tries = 0; tries < 20; tries++) {
+        const now = yield* snapshot
+        const holding = (w: WorkerProcess) => now.leads.filter((l) => l.worker_id === w.id && l.dialled).length
+        victim = spawned.reduce((a, b) => (holding(b) > holding(a) ? b : a))
+        if (holding(victim) > 0) break
+        yield* sleep(100)
+      }
+      victim.child.kill("SIGKILL")
+      crashes.push({ worker_id: victim.id, killed_at: Date.now() })
+      const seen = yield* snap
+      heldAtCrash = seen.leads.filter((l) => l.worker_id === victim.id).length
+      say(`killed ${victim.id} with SIGKILL; it held ${heldAtCrash} lead(s)`)
+      yield* startProcess(`${victim.id}-replacement`)
+    })
+    yield* Effect.all([killer, ...Array.from({ length: options.clients }, () => client)], { concurrency: "unbounded" })
+    say(`clients done: ${recorder.operations().length} operations`)
+
+    // Let every campaign run to quiet: resume the paused ones, wait for calls and due leads to drain.
+    const resumeAll = Effect.gen(function*() {
+      for (const c of campaignIds) {
+        const got = yield* http.request("GET", `/v1/campaigns/${c}`).pipe(Effect.orDie)
+        if ((got.body as { status: string }).status === "paused") {
+          yield* recorder.record("resume", c, Effect.map(http.request("PATCH", `/v1/campaigns/${c}`, { status: "running" }), answerOf))
+        }
+      }
+    })
+    yield* resumeAll
+    const quiet = (s: Snapshot) => {
+      const running = new Set(s.campaigns.filter((c) => c.status === "running").map((c) => c.id))
+      return s.leads.every((l) => l.state !== "calling") &&
+        !s.leads.some((l) => l.state === "pending" && running.has(l.campaign_id) && l.scheduled_at <= s.taken_at)
+    }
+    const deadline = Date.now() + 90_000
+    while (!quiet(yield* snapshot)) {
+      if (Date.now() > deadline) return yield* Effect.dieMessage(`the run did not quiet down (seed ${options.seed})`)
+      yield* sleep(200)
+      yield* resumeAll
+    }
+    yield* Fiber.interrupt(snapper)
+
+    // Tenants apart: another organization's key on this organization's ids.
+    const other = yield* gw.newOrganization()
+    const intruder = makeLeadqHttp(gw.baseUrl, other.apiKey)
+    const before = yield* snapshot
+    const rowsOf = (s: Snapshot) =>
+      Object.fromEntries([...s.campaigns, ...s.leads, ...s.call_logs].map((r) => [r.id, JSON.stringify(r)] as const))
+    const lead = leadIds[0]!
+    const log = before.call_logs[0]
+    const probes: Array<readonly [string, string, unknown?]> = [
+      ["GET", `/v1/campaigns-leads/${lead}`],
+      ["DELETE", `/v1/campaigns-leads/${lead}`],
+      ["PATCH", `/v1/campaigns-leads/${lead}`, { name: "stolen" }],
+      ["GET", `/v1/campaigns/${cancelTarget}`],
+      ["PATCH", `/v1/campaigns/${campaignIds[1] ?? cancelTarget}`, { status: "paused" }],
+      ["POST", `/v1/campaigns/${campaignIds[1] ?? cancelTarget}/cancel`],
+      ["GET", `/v1/call-logs/campaign/${cancelTarget}`],
+      ...(log === undefined ? [] : [["GET", `/v1/call-logs/${log.id}`] as const])
+    ]
+    const requests: Array<{ request: string; status: number }> = []
+    for (const [method, p, body] of probes) {
+      const answer = yield* intruder.request(method, p, body).pipe(Effect.orDie)
+      requests.push({ request: `${method} ${p}`, status: answer.status })
+    }
+    const after = yield* snapshot
+    const tenancy: TenancyProbes = { requests, before: rowsOf(before), after: rowsOf(after) }
+
+    // Stop the workers (SIGTERM: they finish what they hold), then the final picture.
+    for (const w of spawned) if (w.alive()) w.child.kill("SIGTERM")
+    yield* Effect.promise(() => Promise.all(spawned.map((w) => w.exited)))
+    yield* Scope.close(inProcess, Exit.void)
+    const final = yield* snap
+    const ledger = readLedgerFile(ledgerPath)
+
+    const counterMismatches: Array<string> = []
+    for (const c of campaignIds) {
+      const got = (yield* http.request("GET", `/v1/campaigns/${c}`).pipe(Effect.orDie)).body as Record<string, number>
+      const mine = final.leads.filter((l) => l.campaign_id === c)
+      const expected = {
+        total_leads: mine.length,
+        pending_leads: mine.filter((l) => l.state === "pending").length,
+        in_progress_leads: mine.filter((l) => l.state === "calling").length,
+        completed_leads: mine.filter((l) => l.state === "called" && l.outcome === "completed").length,
+        failed_leads: mine.filter((l) => l.state === "called" && l.outcome === "failed").length,
+        removed_leads: mine.filter((l) => l.state === "removed").length
+      }
+      for (const [k, v] of Object.entries(expected)) {
+        if (got[k] !== v) counterMismatches.push(`${c}.${k}: the API says ${got[k]}, the rows say ${v}`)
+      }
+    }
+
+    const history: History = {
+      seed: options.seed,
+      operations: recorder.operations(),
+      ledger: ledger.lines,
+      snapshots,
+      crashes,
+      tenancy,
+      timing: { lease_ms: leaseMs, sweep_interval_ms: sweepMs, slack_ms: 3_000 }
+    }
+    const count = <A>(items: ReadonlyArray<A>, p: (a: A) => boolean) => items.filter(p).length
+    const ops = history.operations
+    const stats: Record<string, number> = {
+      dials: count(ledger.lines, (l) => l.type === "dial"),
+      malformed_ledger_lines: ledger.malformed,
+      operations: ops.length,
+      deletes_ok: count(ops, (o) => o.kind === "delete" && o.outcome === "ok"),
+      deletes_404: count(ops, (o) => o.kind === "delete" && o.status === 404),
+      deletes_409: count(ops, (o) => o.kind === "delete" && o.status === 409),
+      pauses_ok: count(ops, (o) => o.kind === "pause" && o.outcome === "ok"),
+      resumes_ok: count(ops, (o) => o.kind === "resume" && o.outcome === "ok"),
+      cancels_ok: count(ops, (o) => o.kind === "cancel" && o.outcome === "ok"),
+      unknown_outcomes: count(ops, (o) => o.outcome === "unknown"),
+      removed_pending: count(final.removals, (r) => r.removed_from === "pending"),
+      removed_claimed: count(final.removals, (r) => r.removed_from === "claimed"),
+      removed_in_call: count(final.removals, (r) => r.removed_from === "in_call"),
+      removed_called: count(final.removals, (r) => r.removed_from === "called"),
+      call_logs: final.call_logs.length,
+      worker_lost: count(final.call_logs, (l) => l.end_reason === "worker_lost"),
+      snapshots: snapshots.length,
+      held_by_killed_worker: heldAtCrash
+    }
+    return {
+      history,
+      violations: checkHistory(history),
+      counterMismatches,
+      stats,
+      workerOutput: spawned.map((w) => `----- ${w.id}\n${w.output()}`).join("\n")
+    } satisfies RaceResult
+  })
