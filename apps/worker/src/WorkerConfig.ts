@@ -1,6 +1,6 @@
 import type { HttpCarrierConfig, SimulatedCarrierConfig } from "@leadq/telephony"
 import { DEFAULT_HTTP_CARRIER, DEFAULT_SIM_DURATION_MS, DEFAULT_SIM_RING_MS } from "@leadq/telephony"
-import { Config, Context, Effect, Layer, Option } from "effect"
+import { Config, ConfigError, Context, Effect, Either, Layer, Option } from "effect"
 import * as os from "node:os"
 
 export type CarrierSettings =
@@ -44,17 +44,23 @@ export const workerSettings = (overrides: Partial<WorkerSettings> = {}): WorkerS
   ...overrides
 })
 
-const ms = (name: string, fallback: number, min: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `must be a whole number of milliseconds, at least ${min}`, validation: (n) => n >= min })
+/** A whole number from the environment, with the variable's name and the rule in the message. */
+const wholeNumber = (name: string, fallback: number, min: number, max: number, what: string) =>
+  Config.string(name).pipe(
+    Config.withDefault(String(fallback)),
+    Config.mapOrFail((raw) => {
+      const n = Number(raw.trim())
+      return raw.trim() !== "" && Number.isInteger(n) && n >= min && n <= max
+        ? Either.right(n)
+        : Either.left(ConfigError.InvalidData([name], `${name} must be ${what}, got "${raw}"`))
+    })
   )
 
+const ms = (name: string, fallback: number, min: number) =>
+  wholeNumber(name, fallback, min, Number.MAX_SAFE_INTEGER, `a whole number of milliseconds, at least ${min}`)
+
 const count = (name: string, fallback: number, min: number, max: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `must be a whole number from ${min} to ${max}`, validation: (n) => n >= min && n <= max })
-  )
+  wholeNumber(name, fallback, min, max, `a whole number from ${min} to ${max}`)
 
 const httpUrl = (name: string) =>
   Config.string(name).pipe(
@@ -70,56 +76,49 @@ const httpUrl = (name: string) =>
     })
   )
 
-const simulatedSettings = Effect.gen(function*() {
-  const ledger = yield* Config.option(Config.nonEmptyString("LEADQ_SIM_LEDGER"))
-  return {
-    kind: "simulated",
-    simulated: {
-      ledger_path: Option.getOrUndefined(ledger),
-      ring_ms: yield* ms("LEADQ_SIM_RING_MS", DEFAULT_SIM_RING_MS, 0),
-      duration_ms: yield* ms("LEADQ_SIM_DURATION_MS", DEFAULT_SIM_DURATION_MS, 0)
-    }
-  } satisfies CarrierSettings
-})
+const simulatedSettings: Config.Config<CarrierSettings> = Config.all({
+  ledger_path: Config.option(Config.nonEmptyString("LEADQ_SIM_LEDGER")).pipe(Config.map(Option.getOrUndefined)),
+  ring_ms: ms("LEADQ_SIM_RING_MS", DEFAULT_SIM_RING_MS, 0),
+  duration_ms: ms("LEADQ_SIM_DURATION_MS", DEFAULT_SIM_DURATION_MS, 0)
+}).pipe(Config.map((simulated) => ({ kind: "simulated", simulated })))
 
-const httpSettings = Effect.gen(function*() {
-  const d = DEFAULT_HTTP_CARRIER
-  return {
-    kind: "http",
-    http: {
-      base_url: yield* httpUrl("LEADQ_CARRIER_URL"),
-      api_key: yield* Config.redacted("LEADQ_CARRIER_API_KEY"),
-      request_timeout_ms: yield* ms("LEADQ_CARRIER_TIMEOUT_MS", d.request_timeout_ms, 100),
-      dial_retries: yield* count("LEADQ_CARRIER_DIAL_RETRIES", d.dial_retries, 0, 10),
-      retry_base_ms: yield* ms("LEADQ_CARRIER_RETRY_BASE_MS", d.retry_base_ms, 1),
-      poll_ms: yield* ms("LEADQ_CARRIER_POLL_MS", d.poll_ms, 10),
-      status_poll_ms: yield* ms("LEADQ_CARRIER_STATUS_POLL_MS", d.status_poll_ms, 100),
-      max_call_ms: yield* ms("LEADQ_CARRIER_MAX_CALL_MS", d.max_call_ms, 1_000)
-    }
-  } satisfies CarrierSettings
+const d = DEFAULT_HTTP_CARRIER
+const httpSettings: Config.Config<CarrierSettings> = Config.all({
+  base_url: httpUrl("LEADQ_CARRIER_URL"),
+  api_key: Config.redacted("LEADQ_CARRIER_API_KEY"),
+  request_timeout_ms: ms("LEADQ_CARRIER_TIMEOUT_MS", d.request_timeout_ms, 100),
+  dial_retries: count("LEADQ_CARRIER_DIAL_RETRIES", d.dial_retries, 0, 10),
+  retry_base_ms: ms("LEADQ_CARRIER_RETRY_BASE_MS", d.retry_base_ms, 1),
+  poll_ms: ms("LEADQ_CARRIER_POLL_MS", d.poll_ms, 10),
+  status_poll_ms: ms("LEADQ_CARRIER_STATUS_POLL_MS", d.status_poll_ms, 100),
+  max_call_ms: ms("LEADQ_CARRIER_MAX_CALL_MS", d.max_call_ms, 1_000)
+}).pipe(Config.map((http) => ({ kind: "http", http })))
+
+const carrierKind = Config.literal("simulated", "http")("LEADQ_CARRIER").pipe(Config.withDefault("simulated" as const))
+
+const baseSettings = Config.all({
+  worker_id: Config.nonEmptyString("LEADQ_WORKER_ID").pipe(
+    Config.validate({ message: "LEADQ_WORKER_ID must be at most 100 characters", validation: (s) => s.length <= 100 }),
+    Config.option,
+    Config.map(Option.getOrElse(defaultWorkerId))
+  ),
+  poll_interval_ms: ms("LEADQ_POLL_INTERVAL_MS", DEFAULT_WORKER_SETTINGS.poll_interval_ms, 10),
+  lease_ms: ms("LEADQ_LEASE_MS", DEFAULT_WORKER_SETTINGS.lease_ms, 300),
+  sweep_interval_ms: ms("LEADQ_SWEEP_INTERVAL_MS", DEFAULT_WORKER_SETTINGS.sweep_interval_ms, 10),
+  max_in_flight: count("LEADQ_MAX_IN_FLIGHT", DEFAULT_WORKER_SETTINGS.max_in_flight, 1, 1_000),
+  shutdown_grace_ms: ms("LEADQ_SHUTDOWN_GRACE_MS", DEFAULT_WORKER_SETTINGS.shutdown_grace_ms, 0)
 })
 
 /**
  * The worker's configuration from the environment (DESIGN section 7): every setting has a
- * default, and a bad value stops the start with the variable's name and what it must be.
+ * default, and bad values stop the start with each variable's name and what it must be. The
+ * carrier's own settings are read once `LEADQ_CARRIER` says which carrier it is.
  */
 export const workerSettingsFromEnv = Effect.gen(function*() {
-  const d = DEFAULT_WORKER_SETTINGS
-  const worker_id = yield* Config.nonEmptyString("LEADQ_WORKER_ID").pipe(
-    Config.validate({ message: "must be at most 100 characters", validation: (s) => s.length <= 100 }),
-    Config.option
-  )
-  const lease_ms = yield* ms("LEADQ_LEASE_MS", d.lease_ms, 300)
-  const kind = yield* Config.literal("simulated", "http")("LEADQ_CARRIER").pipe(Config.withDefault("simulated" as const))
-  return {
-    worker_id: Option.getOrElse(worker_id, defaultWorkerId),
-    poll_interval_ms: yield* ms("LEADQ_POLL_INTERVAL_MS", d.poll_interval_ms, 10),
-    lease_ms,
-    sweep_interval_ms: yield* ms("LEADQ_SWEEP_INTERVAL_MS", Math.min(d.sweep_interval_ms, lease_ms), 10),
-    max_in_flight: yield* count("LEADQ_MAX_IN_FLIGHT", d.max_in_flight, 1, 1_000),
-    shutdown_grace_ms: yield* ms("LEADQ_SHUTDOWN_GRACE_MS", d.shutdown_grace_ms, 0),
-    carrier: kind === "http" ? yield* httpSettings : yield* simulatedSettings
-  } satisfies WorkerSettings
+  const base = yield* baseSettings
+  const kind = yield* carrierKind
+  const carrier = kind === "http" ? yield* httpSettings : yield* simulatedSettings
+  return { ...base, carrier } satisfies WorkerSettings
 })
 
 export const WorkerConfigFromEnv = Layer.effect(WorkerConfig, workerSettingsFromEnv)

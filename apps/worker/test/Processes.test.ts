@@ -42,6 +42,29 @@ const withDatabase = <A, E>(
 
 const exitOf = (p: Promise<{ code: number | null; signal: NodeJS.Signals | null }>) => Effect.promise(() => p)
 
+describe("worker start-up", () => {
+  it.live("a bad setting stops the start with exit code 1, naming each variable and its rule", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const dir = yield* Effect.acquireRelease(
+        Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "leadq-conf-"))),
+        (d) => Effect.sync(() => fs.rmSync(d, { recursive: true, force: true }))
+      )
+      const w = yield* spawnWorker({
+        DATABASE_URL: `sqlite:${path.join(dir, "x.db")}`,
+        LEADQ_LEASE_MS: "soon",
+        LEADQ_MAX_IN_FLIGHT: "0",
+        LEADQ_CARRIER: "http"
+      })
+      expect((yield* exitOf(w.exited)).code).toBe(1)
+      expect(w.output()).toContain(`LEADQ_LEASE_MS must be a whole number of milliseconds, at least 300, got "soon"`)
+      expect(w.output()).toContain(`LEADQ_MAX_IN_FLIGHT must be a whole number from 1 to 1000, got "0"`)
+      const http = yield* spawnWorker({ DATABASE_URL: `sqlite:${path.join(dir, "x.db")}`, LEADQ_CARRIER: "http" })
+      expect((yield* exitOf(http.exited)).code).toBe(1)
+      expect(http.output()).toContain("LEADQ_CARRIER_URL")
+      expect(http.output()).not.toContain("worker starting")
+    })))
+})
+
 for (const engine of engines) {
   describe(`worker processes on ${engine}`, () => {
     it.live("kill -9 in the middle of calls: another worker recovers every claimed lead; no attempt dialled twice, no log lost", () =>
