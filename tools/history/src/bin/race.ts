@@ -6,14 +6,16 @@ import { runRace } from "../race/Race.js"
 /**
  * The randomized race, longer than the test suite runs it:
  *
- *   pnpm --filter @leadq/history race -- --engine pg --workers 4 --seconds 60 [--seed N] [--no-kill]
- *   pnpm --filter @leadq/history race -- --engine sqlite --seconds 60
+ *   pnpm --filter @leadq/history race --engine pg --workers 4 --seconds 60 [--seed N] [--no-kill]
+ *   pnpm --filter @leadq/history race --engine sqlite --seconds 60
  *
  * Prints the seed, the run's figures and every violation; exits 1 when there is any.
  * PostgreSQL is the one named by LEADQ_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test);
  * each run gets a fresh database there, dropped afterwards.
  */
 const { values } = parseArgs({
+  // `pnpm race -- --engine pg` hands the "--" over too.
+  args: process.argv.slice(2).filter((a) => a !== "--"),
   options: {
     engine: { type: "string", default: "pg" },
     workers: { type: "string", default: "3" },
