@@ -134,6 +134,18 @@ describe("the history checker", () => {
       const broken = { ...h, snapshots: [h.snapshots[0]!, h.snapshots[1]!, stuck, h.snapshots[2]!] }
       expect(checkHistory(broken).map((v) => [v.check, v.lead_id])).toEqual([[6, "lead_crashed"]])
     })
+    it("a lead whose claim a removal voided is not held, whatever worker name it keeps", () => {
+      const h = cleanHistory()
+      const voided = leadRow("lead_voided", { state: "removed", outcome: null, attempts: 0, worker_id: "w2", claim_id: null, removed_from: "claimed", scheduled_at: T0 + 60 })
+      const late = { ...h.snapshots[1]!, taken_at: T0 + 12_000, leads: [voided] }
+      const snapshots = [h.snapshots[0]!, { ...h.snapshots[1]!, leads: [...h.snapshots[1]!.leads, voided] }, late, h.snapshots[2]!]
+      const broken = withFinal({ ...h, snapshots }, (s) => ({
+        ...s,
+        leads: [...s.leads, voided],
+        removals: [...s.removals, { ...s.removals[0]!, id: "rmv_v", lead_id: "lead_voided", removed_from: "claimed" as const }]
+      }))
+      expect(checkHistory(broken)).toEqual([])
+    })
     it("settled as worker_lost though the carrier knew how it ended", () => {
       const broken = withFinal(cleanHistory(), (s) => ({
         ...s,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { testEngines } from "@leadq/store/testing"
 import { Effect } from "effect"
+import * as fs from "node:fs"
 import type { RaceOptions, RaceResult } from "../src/index.js"
 import { checkHistory, formatViolations, runRace } from "../src/index.js"
 
@@ -16,7 +17,8 @@ const report = (name: string, r: RaceResult) => {
   if (r.violations.length > 0 || r.counterMismatches.length > 0) {
     console.log(formatViolations(r.history, r.violations))
     console.log(r.counterMismatches.join("\n"))
-    console.log(r.workerOutput.split("\n").filter((l) => /level=(WARN|ERROR)/.test(l)).slice(0, 80).join("\n"))
+    console.log(r.workerOutput.split("\n").filter((l) => /^-----|"logLevel":"(WARN|ERROR)"|level=(WARN|ERROR)/.test(l)).slice(0, 80).join("\n"))
+    if (process.env["RACE_DUMP"]) fs.writeFileSync(process.env["RACE_DUMP"], r.workerOutput)
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Violation } from "../History.js"
+import type { LeadRow, Violation } from "../History.js"
 import type { Tables } from "../Tables.js"
 import { leadAttempt } from "../Tables.js"
 
@@ -18,11 +18,13 @@ export const crashesHeal = (t: Tables): ReadonlyArray<Violation> => {
       out.push({ check: 6, message: `no snapshot after ${crash.worker_id} was killed: nothing to check` })
       continue
     }
-    const held = after.leads.filter((l) => l.worker_id === crash.worker_id)
+    // Held means a current claim: a removal voids a claim but may leave the last worker's name.
+    const heldBy = (l: LeadRow) => l.claim_id !== null && l.worker_id === crash.worker_id
+    const held = after.leads.filter(heldBy)
     if (timing !== undefined) {
       const deadline = crash.killed_at + timing.lease_ms + timing.sweep_interval_ms + timing.slack_ms
       for (const s of t.history.snapshots.filter((x) => x.taken_at >= deadline)) {
-        for (const lead of s.leads.filter((l) => l.worker_id === crash.worker_id)) {
+        for (const lead of s.leads.filter(heldBy)) {
           out.push({ check: 6, message: `still held by ${crash.worker_id} ${s.taken_at - crash.killed_at} ms after it was killed`, lead_id: lead.id })
         }
       }

@@ -206,7 +206,7 @@ export const runRace = (options: RaceOptions) =>
       let victim = spawned[0]!
       for (let tries = 0; tries < 20; tries++) {
         const now = yield* snapshot
-        const holding = (w: WorkerProcess) => now.leads.filter((l) => l.worker_id === w.id && l.dialled).length
+        const holding = (w: WorkerProcess) => now.leads.filter((l) => l.claim_id !== null && l.worker_id === w.id && l.dialled).length
         victim = spawned.reduce((a, b) => (holding(b) > holding(a) ? b : a))
         if (holding(victim) > 0) break
         yield* sleep(100)
@@ -214,7 +214,7 @@ export const runRace = (options: RaceOptions) =>
       victim.child.kill("SIGKILL")
       crashes.push({ worker_id: victim.id, killed_at: Date.now() })
       const seen = yield* snap
-      heldAtCrash = seen.leads.filter((l) => l.worker_id === victim.id).length
+      heldAtCrash = seen.leads.filter((l) => l.claim_id !== null && l.worker_id === victim.id).length
       say(`killed ${victim.id} with SIGKILL; it held ${heldAtCrash} lead(s)`)
       yield* startProcess(`${victim.id}-replacement`)
     })
