@@ -218,7 +218,10 @@ export const make = (options: LeadqClientOptions): Effect.Effect<LeadqClientServ
       for (const [name, method] of Object.entries(methods)) {
         const span = `leadq/transport/${group}.${name}`
         wrapped[name] = (request) =>
-          (method(request) as Effect.Effect<unknown, unknown>).pipe(Effect.catchAll(normalizeError), Effect.withSpan(span))
+          (method(request) as Effect.Effect<unknown, unknown>).pipe(
+            Effect.catchAll(normalizeError),
+            Effect.withSpan(span, { captureStackTrace: false })
+          )
       }
       endpoints[group] = wrapped
     }

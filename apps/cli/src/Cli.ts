@@ -1,0 +1,343 @@
+// The command tree only: flags, arguments and help. Each handler is a module loaded when its
+// command runs, so `leadq --help`, completions and usage errors never load the client, the API
+// contract or a database driver. Deep imports (`effect/Effect`) for the same reason.
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Span from "@effect/cli/HelpDoc/Span"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import { UsageError } from "./UsageError.js"
+
+export const VERSION = "0.1.0"
+
+const help = (summary: string, examples: ReadonlyArray<string> = [], notes: ReadonlyArray<string> = []) =>
+  HelpDoc.blocks([
+    HelpDoc.p(summary),
+    ...notes.map((n) => HelpDoc.p(n)),
+    ...(examples.length > 0
+      ? [HelpDoc.p(Span.strong("Examples")), ...examples.map((e) => HelpDoc.p(Span.code(`  $ ${e}`)))]
+      : [])
+  ])
+
+/** Loads a handler module when its command runs. */
+const lazy = <M, A, E, R>(load: () => Promise<M>, run: (module: M, args: A) => Effect.Effect<void, E, R>) => (args: A) =>
+  Effect.flatMap(Effect.promise(load), (module) => run(module, args))
+
+const campaignsModule = () => import("./commands/Campaigns.js")
+const leadsModule = () => import("./commands/Leads.js")
+const removeManyModule = () => import("./commands/RemoveMany.js")
+const callLogsModule = () => import("./commands/CallLogs.js")
+const keysModule = () => import("./commands/Keys.js")
+
+/** A group without a subcommand is bad usage: say which ones there are. */
+const chooseOne = (group: string, choices: string) => () => {
+  const prefix = group === "" ? "leadq" : `leadq ${group}`
+  return Effect.fail(new UsageError({ message: `Missing command: ${prefix} ${choices}.`, hint: `See: ${prefix} --help` }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared flags
+
+const connection = {
+  url: Options.text("url").pipe(
+    Options.withDescription("The gateway. Default: $LEADQ_URL, else http://127.0.0.1:8080."),
+    Options.optional
+  ),
+  apiKey: Options.redacted("api-key").pipe(
+    Options.withDescription("The API key. Default: $LEADQ_API_KEY."),
+    Options.optional
+  ),
+  json: Options.boolean("json").pipe(Options.withDescription("Output for scripts: one JSON value per line, on stdout."))
+}
+
+const paging = {
+  page: Options.integer("page").pipe(Options.withDescription("Page number, from 1 (default 1)."), Options.optional),
+  limit: Options.integer("limit").pipe(Options.withDescription("Items per page, 1 to 100 (default 20)."), Options.optional),
+  all: Options.boolean("all").pipe(Options.withDescription("Every page, one after the other."))
+}
+
+const id = (what: string) => Args.text({ name: "id" }).pipe(Args.withDescription(`The ${what} id.`))
+
+// ---------------------------------------------------------------------------------------------
+// campaigns
+
+const campaignsCreate = Command.make("create", {
+  ...connection,
+  name: Options.text("name").pipe(Options.withDescription("The campaign's name.")),
+  agentId: Options.text("agent-id").pipe(Options.withDescription("The voice agent that makes the calls.")),
+  from: Options.text("from").pipe(Options.withDescription("The number calls come from, E.164 (+14155550100).")),
+  maxConcurrentCalls: Options.integer("max-concurrent-calls").pipe(
+    Options.withDescription("Calls at once, 1 to 100 (default 1)."),
+    Options.optional
+  ),
+  maxRetries: Options.integer("max-retries").pipe(
+    Options.withDescription("Retries of a no-answer or busy call, 0 to 4 (default 0)."),
+    Options.optional
+  ),
+  retryInterval: Options.integer("retry-interval").pipe(
+    Options.withDescription("Minutes before a retry (default 60)."),
+    Options.optional
+  ),
+  scheduledAt: Options.text("scheduled-at").pipe(
+    Options.withDescription("When to start, ISO 8601 (default now)."),
+    Options.optional
+  ),
+  windowStart: Options.text("window-start").pipe(Options.withDescription("Calling window opens, local HH:MM."), Options.optional),
+  windowEnd: Options.text("window-end").pipe(Options.withDescription("Calling window closes, local HH:MM."), Options.optional),
+  timezone: Options.text("timezone").pipe(Options.withDescription("IANA time zone of the window (Europe/Paris)."), Options.optional),
+  days: Options.text("days").pipe(Options.withDescription("Weekdays of the window: mon,tue,wed,thu,fri,sat,sun."), Options.optional)
+}, lazy(campaignsModule, (m, a) => m.create(a))).pipe(
+  Command.withDescription(help(
+    "Create a campaign. It starts running at --scheduled-at (now by default).",
+    [
+      "leadq campaigns create --name Renewals --agent-id agent_1 --from +14155550100",
+      "leadq campaigns create --name EU --agent-id a1 --from +442071838750 --max-concurrent-calls 5 --max-retries 2 --retry-interval 30 --window-start 09:00 --window-end 18:00 --timezone Europe/London --days mon,tue,wed,thu,fri"
+    ]
+  ))
+)
+
+const campaignsList = Command.make("list", {
+  ...connection,
+  ...paging,
+  status: Options.choice("status", ["running", "paused", "completed", "cancelled"]).pipe(
+    Options.withDescription("Only campaigns in this status."),
+    Options.optional
+  )
+}, lazy(campaignsModule, (m, a) => m.list(a))).pipe(
+  Command.withDescription(help("List campaigns with their live lead counters.", [
+    "leadq campaigns list",
+    "leadq campaigns list --status running --all --json"
+  ]))
+)
+
+const campaignsGet = Command.make("get", { ...connection, id: id("campaign") }, lazy(campaignsModule, (m, a) => m.get(a))).pipe(
+  Command.withDescription(help("Show a campaign with its live lead counters.", ["leadq campaigns get cmp_…"]))
+)
+
+const campaignsPause = Command.make("pause", { ...connection, id: id("campaign") }, lazy(campaignsModule, (m, a) => m.pause(a))).pipe(
+  Command.withDescription(help("Pause a running campaign: no new call starts; calls in progress finish.", ["leadq campaigns pause cmp_…"]))
+)
+
+const campaignsResume = Command.make("resume", { ...connection, id: id("campaign") }, lazy(campaignsModule, (m, a) => m.resume(a))).pipe(
+  Command.withDescription(help("Resume a paused campaign.", ["leadq campaigns resume cmp_…"]))
+)
+
+const campaignsCancel = Command.make("cancel", { ...connection, id: id("campaign") }, lazy(campaignsModule, (m, a) => m.cancel(a))).pipe(
+  Command.withDescription(help(
+    "Cancel a campaign, for good: its pending leads are never dialled; calls in progress finish.",
+    ["leadq campaigns cancel cmp_…"]
+  ))
+)
+
+const campaigns = Command.make("campaigns", {}, chooseOne("campaigns", "create|list|get|pause|resume|cancel")).pipe(
+  Command.withDescription(help("Create, list, show, pause, resume and cancel campaigns.")),
+  Command.withSubcommands([campaignsCreate, campaignsList, campaignsGet, campaignsPause, campaignsResume, campaignsCancel])
+)
+
+// ---------------------------------------------------------------------------------------------
+// leads
+
+const leadsAdd = Command.make("add", {
+  ...connection,
+  campaign: Options.text("campaign").pipe(Options.withDescription("The campaign id.")),
+  phone: Options.text("phone").pipe(Options.withDescription("The number, E.164 (+14155550123), or national with --country-code.")),
+  countryCode: Options.text("country-code").pipe(Options.withDescription("Dialling code for a national number (1, 44, +33)."), Options.optional),
+  name: Options.text("name").pipe(Options.withDescription("The person's name."), Options.optional),
+  note: Options.keyValueMap("note").pipe(
+    Options.withDescription("A note (dynamic variable) key=value; repeat for more (at most 15)."),
+    Options.optional
+  )
+}, lazy(leadsModule, (m, a) => m.add(a))).pipe(
+  Command.withDescription(help("Add one lead to a campaign's queue.", [
+    "leadq leads add --campaign cmp_… --phone +14155550123 --name 'Ada Lovelace' --note plan=gold --note city=London"
+  ]))
+)
+
+const leadsGet = Command.make("get", { ...connection, id: id("lead") }, lazy(leadsModule, (m, a) => m.get(a))).pipe(
+  Command.withDescription(help("Show a lead. A removed lead is not found (exit 1).", ["leadq leads get lead_…"]))
+)
+
+const leadsList = Command.make("list", {
+  ...connection,
+  ...paging,
+  campaign: Options.text("campaign").pipe(Options.withDescription("Only this campaign's leads."), Options.optional),
+  status: Options.choice("status", ["pending", "in_progress", "completed", "failed", "removed"]).pipe(
+    Options.withDescription("Only leads in this status (removed leads are listed only when asked for)."),
+    Options.optional
+  ),
+  phone: Options.text("phone").pipe(Options.withDescription("Only leads with this number (E.164)."), Options.optional)
+}, lazy(leadsModule, (m, a) => m.list(a))).pipe(
+  Command.withDescription(help("List leads.", [
+    "leadq leads list --campaign cmp_…",
+    "leadq leads list --campaign cmp_… --status pending --all --json",
+    "leadq leads list --phone +14155550123"
+  ]))
+)
+
+const leadsRemove = Command.make("remove", {
+  ...connection,
+  id: id("lead"),
+  reason: Options.text("reason").pipe(Options.withDescription("Why (kept in the removal's audit record)."), Options.optional)
+}, lazy(leadsModule, (m, a) => m.remove(a))).pipe(
+  Command.withDescription(help(
+    "Remove a lead from its campaign's queue, whatever it is doing.",
+    ["leadq leads remove lead_… --reason opt-out"],
+    [
+      "Pending or claimed: it is never dialled. In a call: the call is not cut, its log is written when it ends, and no retry follows. " +
+      "Called: it leaves the queue; its call logs stay. A lead already removed, or unknown, is not found (exit 1); one in a completed or " +
+      "cancelled campaign is refused (exit 1)."
+    ]
+  ))
+)
+
+const leadsUpload = Command.make("upload", {
+  ...connection,
+  campaign: Options.text("campaign").pipe(Options.withDescription("The campaign id.")),
+  file: Options.file("file", { exists: "yes" }).pipe(Options.withDescription("A CSV file with a phone_number column (at most 10 MB)."))
+}, lazy(leadsModule, (m, a) => m.upload(a))).pipe(
+  Command.withDescription(help(
+    "Add the leads of a CSV file to a campaign, all or nothing.",
+    ["leadq leads upload --campaign cmp_… --file leads.csv"],
+    [
+      "A phone_number column is required; country_code and name columns map to the lead; up to 15 other columns become notes. " +
+      "Rows without a number are skipped and counted; any invalid number rejects the whole file, with its row numbers."
+    ]
+  ))
+)
+
+const leadsRemoveMany = Command.make("remove-many", {
+  ...connection,
+  file: Options.file("file", { exists: "yes" }).pipe(
+    Options.withDescription("One lead id or phone number per line (# comments and a CSV header are fine).")
+  ),
+  campaign: Options.text("campaign").pipe(
+    Options.withDescription("The campaign whose leads the phone numbers are matched against (required for numbers)."),
+    Options.optional
+  ),
+  countryCode: Options.text("country-code").pipe(Options.withDescription("Dialling code for national numbers in the file."), Options.optional),
+  concurrency: Options.integer("concurrency").pipe(Options.withDescription("Removals in flight at once, 1 to 256 (default 16)."), Options.optional),
+  failures: Options.text("failures").pipe(
+    Options.withDescription("Where to write what was not removed (default: the input file's name + .failures)."),
+    Options.optional
+  ),
+  reason: Options.text("reason").pipe(
+    Options.withDescription("Why (kept in each removal's audit record; default: leadq remove-many FILE)."),
+    Options.optional
+  )
+}, lazy(removeManyModule, (m, a) => m.removeManyCommand(a))).pipe(
+  Command.withDescription(help(
+    "Remove every lead an opt-out list names, and account for each entry.",
+    [
+      "leadq leads remove-many --file optout.txt",
+      "leadq leads remove-many --file numbers.csv --campaign cmp_… --reason opt-out",
+      "leadq leads remove-many --file optout.txt.failures"
+    ],
+    [
+      "Safe to run again: a lead already removed is counted as such, not as a failure. It keeps going past single failures, and ends " +
+      "with a summary: removed (by the state they were in), already removed, not found, refused (campaign completed or cancelled), errors. " +
+      "What was not removed goes to a failures file that can be fed back as it is. Exit 1 when some removals failed with errors."
+    ]
+  ))
+)
+
+const leads = Command.make("leads", {}, chooseOne("leads", "add|get|list|remove|upload|remove-many")).pipe(
+  Command.withDescription(help("Add, upload, list, show and remove leads.")),
+  Command.withSubcommands([leadsAdd, leadsGet, leadsList, leadsRemove, leadsUpload, leadsRemoveMany])
+)
+
+// ---------------------------------------------------------------------------------------------
+// call-logs
+
+const callLogsList = Command.make("list", {
+  ...connection,
+  ...paging,
+  campaign: Options.text("campaign").pipe(Options.withDescription("Only this campaign's calls."), Options.optional),
+  lead: Options.text("lead").pipe(Options.withDescription("Only this lead's calls."), Options.optional),
+  status: Options.choice("status", ["initiated", "in_progress", "completed", "no_answer", "busy", "failed", "cancelled"]).pipe(
+    Options.withDescription("Only calls in this status."),
+    Options.optional
+  ),
+  since: Options.text("since").pipe(Options.withDescription("Created at or after (ISO 8601)."), Options.optional),
+  until: Options.text("until").pipe(Options.withDescription("Created at or before (ISO 8601)."), Options.optional),
+  minDuration: Options.float("min-duration").pipe(Options.withDescription("At least this many seconds long."), Options.optional),
+  maxDuration: Options.float("max-duration").pipe(Options.withDescription("At most this many seconds long."), Options.optional),
+  order: Options.choice("order", ["asc", "desc"]).pipe(Options.withDescription("By creation time (default desc)."), Options.optional)
+}, lazy(callLogsModule, (m, a) => m.list(a))).pipe(
+  Command.withDescription(help("List call logs, newest first.", [
+    "leadq call-logs list --campaign cmp_…",
+    "leadq call-logs list --status no_answer --since 2026-06-01 --all --json"
+  ]))
+)
+
+const callLogsGet = Command.make("get", { ...connection, id: id("call log") }, lazy(callLogsModule, (m, a) => m.get(a))).pipe(
+  Command.withDescription(help("Show a call log.", ["leadq call-logs get log_…"]))
+)
+
+const callLogsFollow = Command.make("follow", {
+  ...connection,
+  campaign: Options.text("campaign").pipe(Options.withDescription("Only this campaign's calls."), Options.optional),
+  interval: Options.float("interval").pipe(Options.withDescription("Seconds between two polls (default 2)."), Options.optional),
+  tail: Options.integer("tail").pipe(Options.withDescription("How many recent logs to show first (default 10)."), Options.optional)
+}, lazy(callLogsModule, (m, a) => m.follow(a))).pipe(
+  Command.withDescription(help(
+    "Print call logs as they come and as their status changes, until Ctrl-C.",
+    ["leadq call-logs follow --campaign cmp_…", "leadq call-logs follow --json | jq -c 'select(.status == \"failed\")'"],
+    ["Polls with If-None-Match: while nothing changes, the gateway answers 304 and sends no body."]
+  ))
+)
+
+const callLogs = Command.make("call-logs", {}, chooseOne("call-logs", "list|get|follow")).pipe(
+  Command.withDescription(help("List, show and follow call logs.")),
+  Command.withSubcommands([callLogsList, callLogsGet, callLogsFollow])
+)
+
+// ---------------------------------------------------------------------------------------------
+// keys
+
+const database = {
+  databaseUrl: Options.text("database-url").pipe(
+    Options.withDescription("The database. Default: $DATABASE_URL, else sqlite:./data/leadq.db."),
+    Options.optional
+  ),
+  json: connection.json
+}
+
+const keysCreate = Command.make("create", {
+  ...database,
+  org: Options.text("org").pipe(Options.withDescription("The organization (created on first use)."))
+}, lazy(keysModule, (m, a) => m.create(a))).pipe(
+  Command.withDescription(help(
+    "Create an API key for an organization, in the database itself (not through a gateway). The key is printed once.",
+    ["leadq keys create --org acme", "DATABASE_URL=postgres://leadq@db/leadq leadq keys create --org acme --json"]
+  ))
+)
+
+const keysRevoke = Command.make("revoke", {
+  ...database,
+  id: Args.text({ name: "id" }).pipe(Args.withDescription("The key id (key_…), or the key itself (lq_…)."))
+}, lazy(keysModule, (m, a) => m.revoke(a))).pipe(
+  Command.withDescription(help("Revoke an API key: requests with it are refused from now on.", ["leadq keys revoke key_…"]))
+)
+
+const keys = Command.make("keys", {}, chooseOne("keys", "create|revoke")).pipe(
+  Command.withDescription(help("Create and revoke API keys (in the database named by DATABASE_URL).")),
+  Command.withSubcommands([keysCreate, keysRevoke])
+)
+
+// ---------------------------------------------------------------------------------------------
+
+const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|keys")).pipe(
+  Command.withDescription(help(
+    "The leadq operator CLI: campaigns, leads, call logs and API keys.",
+    [
+      "export LEADQ_URL=http://127.0.0.1:8080 LEADQ_API_KEY=lq_…",
+      "leadq campaigns list",
+      "leadq leads remove-many --file optout.txt"
+    ],
+    ["Exit codes: 0 ok, 1 a request failed, 2 bad usage. Completions: leadq --completions bash|zsh|fish."]
+  )),
+  Command.withSubcommands([campaigns, leads, callLogs, keys])
+)
+
+export const cli = Command.run(leadq, { name: "leadq", version: VERSION })

@@ -1,0 +1,173 @@
+import { FileSystem } from "@effect/platform"
+import type { LeadStatus } from "@leadq/domain"
+import { CampaignLead, isE164, issuesOf, LeadInput, LeadRemoval } from "@leadq/domain"
+import { LeadqClient } from "@leadq/transport"
+import type { HashMap } from "effect"
+import { Effect, Either, Option, Schema, Stream } from "effect"
+import * as path from "node:path"
+import type { ConnectionFlags } from "../Connection.js"
+import type { PageFlags } from "../Gateway.js"
+import { given, pagingOf, withGateway } from "../Gateway.js"
+import { listing } from "../Listing.js"
+import type { Paint } from "../Output.js"
+import { clip, count, Output, status, when } from "../Output.js"
+import { progressBar } from "../Progress.js"
+import { UsageError } from "../UsageError.js"
+
+const encodeLead = Schema.encodeSync(CampaignLead)
+const encodeRemoval = Schema.encodeSync(LeadRemoval)
+
+const notesText = (notes: Readonly<Record<string, unknown>>) =>
+  Object.entries(notes).map(([k, v]) => `${k}=${String(v)}`).join(", ")
+
+export const printLead = (lead: CampaignLead) =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    if (output.json) return yield* output.jsonLine(encodeLead(lead))
+    const p = output.paint
+    yield* output.record([
+      ["id", p.bold(lead.id)],
+      ["campaign", lead.campaign_id],
+      ["name", lead.name ?? ""],
+      ["phone", lead.phone_number],
+      ["status", status(p, lead.status)],
+      ["scheduled at", when(lead.scheduled_at)],
+      ["attempts", String(lead.attempts)],
+      ["last call log", lead.call_log_id ?? ""],
+      ["notes", notesText(lead.notes)],
+      ["created", when(lead.created_at)]
+    ])
+  })
+
+const leadRow = (l: CampaignLead, p: Paint) => [
+  l.id,
+  l.phone_number,
+  clip(l.name, 24),
+  status(p, l.status),
+  String(l.attempts),
+  when(l.scheduled_at),
+  l.campaign_id
+]
+
+export interface AddFlags extends ConnectionFlags {
+  readonly campaign: string
+  readonly phone: string
+  readonly countryCode: Option.Option<string>
+  readonly name: Option.Option<string>
+  readonly note: Option.Option<HashMap.HashMap<string, string>>
+}
+
+const LeadBody = Schema.Struct({ campaignId: Schema.String, ...LeadInput.fields })
+
+export const add = (flags: AddFlags) =>
+  withGateway(flags, Effect.gen(function*() {
+    const notes = Option.match(flags.note, { onNone: () => undefined, onSome: (m) => Object.fromEntries(m) })
+    const payload = yield* Either.mapLeft(
+      Schema.decodeUnknownEither(LeadBody, { errors: "all", onExcessProperty: "error" })({
+        campaignId: flags.campaign,
+        phoneNumber: flags.phone,
+        ...(given(flags.countryCode) !== undefined ? { countryCode: given(flags.countryCode) } : {}),
+        ...(given(flags.name) !== undefined ? { name: given(flags.name) } : {}),
+        ...(notes !== undefined ? { notes } : {})
+      }),
+      (error) => new UsageError({ message: "The lead is not valid:", details: issuesOf(error) })
+    )
+    const leadq = yield* LeadqClient
+    const lead = yield* leadq.leads.create({ payload })
+    const output = yield* Output
+    if (!output.json) yield* output.note(`Added lead ${lead.id} to campaign ${lead.campaign_id}.`)
+    yield* printLead(lead)
+  }))
+
+export interface IdFlags extends ConnectionFlags {
+  readonly id: string
+}
+
+export const get = (flags: IdFlags) =>
+  withGateway(flags, Effect.flatMap(LeadqClient, (leadq) => Effect.flatMap(leadq.leads.get({ path: { id: flags.id } }), printLead)))
+
+export interface ListFlags extends ConnectionFlags, PageFlags {
+  readonly campaign: Option.Option<string>
+  readonly status: Option.Option<LeadStatus>
+  readonly phone: Option.Option<string>
+}
+
+export const list = (flags: ListFlags) =>
+  withGateway(flags, Effect.gen(function*() {
+    const leadq = yield* LeadqClient
+    const paging = yield* pagingOf(flags)
+    const phone = given(flags.phone)
+    if (phone !== undefined && !isE164(phone)) {
+      return yield* new UsageError({ message: `--phone must be an E.164 number such as +14155550123, got "${phone}".` })
+    }
+    const campaign = given(flags.campaign)
+    yield* listing({
+      paging,
+      noun: "leads",
+      fetch: (page, limit) =>
+        leadq.leads.list({
+          urlParams: {
+            page,
+            limit,
+            ...(campaign !== undefined ? { campaign_id: campaign } : {}),
+            ...(Option.isSome(flags.status) ? { status: flags.status.value } : {}),
+            ...(phone !== undefined ? { phone_number: phone } : {})
+          }
+        }),
+      headers: ["ID", "PHONE", "NAME", "STATUS", "ATTEMPTS", "SCHEDULED AT", "CAMPAIGN"],
+      row: leadRow,
+      json: encodeLead
+    })
+  }))
+
+export interface RemoveFlags extends IdFlags {
+  readonly reason: Option.Option<string>
+}
+
+export const remove = (flags: RemoveFlags) =>
+  withGateway(flags, Effect.gen(function*() {
+    const leadq = yield* LeadqClient
+    const reason = given(flags.reason)
+    const removal = yield* leadq.leads.remove({ path: { id: flags.id }, urlParams: reason === undefined ? {} : { reason } })
+    const output = yield* Output
+    if (output.json) return yield* output.jsonLine(encodeRemoval(removal))
+    yield* output.line(`Removed lead ${output.paint.bold(removal.lead_id)} from its campaign (it was ${removal.removed_from}).`)
+    if (removal.call_in_progress) {
+      yield* output.line("A call was in progress: it is not cut; its call log is written when it ends, and no retry follows.")
+    }
+  }))
+
+export interface UploadFlags extends ConnectionFlags {
+  readonly campaign: string
+  readonly file: string
+}
+
+export const upload = (flags: UploadFlags) =>
+  withGateway(flags, Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* Effect.mapError(
+      fs.stat(flags.file),
+      () => new UsageError({ message: `Cannot read the file ${flags.file}.` })
+    )
+    if (info.type !== "File") return yield* new UsageError({ message: `${flags.file} is not a file.` })
+    const size = Number(info.size)
+    const leadq = yield* LeadqClient
+    const output = yield* Output
+    const result = yield* Effect.scoped(Effect.gen(function*() {
+      const progress = yield* progressBar("upload", size, "bytes")
+      const content = fs.stream(flags.file, { chunkSize: FileSystem.KiB(64) }).pipe(
+        Stream.tap((chunk) =>
+          Effect.sync(() => {
+            progress.advance(chunk.byteLength)
+          })
+        ),
+        Stream.onDone(() => Effect.sync(() => progress.status("waiting for the gateway to store the leads…")))
+      )
+      return yield* leadq.uploadCsv(flags.campaign, { content, size, filename: path.basename(flags.file) })
+    }))
+    if (output.json) return yield* output.jsonLine({ ...result })
+    yield* output.line(
+      `Added ${count(result.leads_created)} leads to campaign ${output.paint.bold(result.campaign_id)}; ` +
+        `${count(result.leads_skipped)} rows without a phone number skipped.`
+    )
+  }))

@@ -1,0 +1,284 @@
+import { SqlClient } from "@effect/sql"
+import { expect, layer } from "@effect/vitest"
+import type { CampaignDraft, E164, LeadId } from "@leadq/domain"
+import { CallOutcome, CampaignRepository, LeadQueue, LeadRepository, RetryConfig, unsafeMakeId } from "@leadq/domain"
+// The gateway's own test harness: a real gateway listening on a free port over a fresh database.
+// Tests may start the app they talk to; the module boundary is about runtime code.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as http from "node:http"
+import * as os from "node:os"
+import * as path from "node:path"
+import { jsonLines, runCli } from "./RunCli.js"
+
+const leadq = (args: ReadonlyArray<string>, url?: string) =>
+  Effect.flatMap(TestGateway, (gw) => runCli(args, { env: { LEADQ_URL: url ?? gw.baseUrl, LEADQ_API_KEY: gw.apiKey } }))
+
+const summaryOf = (stdout: string) => jsonLines(stdout).at(-1) as {
+  entries: number
+  duplicates: number
+  removed: { total: number; pending: number; claimed: number; in_call: number; called: number }
+  calls_in_progress: number
+  already_removed: number
+  not_found: number
+  refused: number
+  errors: number
+  failures: number
+  failures_file: string | null
+  interrupted: boolean
+}
+
+const draft = (name: string, maxConcurrentCalls = 1): CampaignDraft => ({
+  name,
+  agent_id: "agent_1",
+  from_phone_number: "+14155550100" as E164,
+  max_concurrent_calls: maxConcurrentCalls,
+  retry_config: new RetryConfig({ max_retries: 0, retry_interval_minutes: 60 })
+})
+
+const phone = (n: number) => `+1415${String(3_000_000 + n)}` as E164
+
+const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "leadq-remove-many-"))
+
+/** Failure lines of a failures file: value and kind, comments aside. */
+const failureLines = (file: string) =>
+  fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#")).map((l) => {
+    const [value, comment] = l.split("#")
+    return { value: value!.trim(), kind: comment!.trim().split(":")[0] }
+  })
+
+/** A deterministic shuffle, so that the file mixes every kind of entry. */
+const shuffled = <A>(items: ReadonlyArray<A>, seed = 7): Array<A> => {
+  const out = [...items]
+  let s = seed
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2 ** 31
+    const j = s % (i + 1)
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
+
+layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 })("leads remove-many against a real gateway", (it) => {
+  it.effect("5,000 ids: exact summary by state, the gateway agrees, and running it again changes nothing", () =>
+    Effect.gen(function*() {
+      const gw = yield* TestGateway
+      const org = gw.organizationId
+      const campaigns = yield* CampaignRepository
+      const leads = yield* LeadRepository
+      const queue = yield* LeadQueue
+      const sql = yield* SqlClient.SqlClient
+      const idsOf = (campaignId: string) =>
+        Effect.map(sql<{ id: LeadId }>`SELECT id FROM leads WHERE campaign_id = ${campaignId} ORDER BY seq`, (rows) => rows.map((r) => r.id))
+
+      // A: 4,990 pending leads (paused, so that no claim touches them), 100 of them removed already.
+      const a = yield* campaigns.create(org, draft("A"))
+      yield* campaigns.update(org, a.id, { status: "paused" })
+      yield* leads.addMany(org, a.id, Array.from({ length: 4990 }, (_, i) => ({ name: null, phone_number: phone(i), notes: {} })))
+      const aIds = yield* idsOf(a.id)
+      expect(aIds).toHaveLength(4990)
+      const removedBefore = aIds.slice(0, 100)
+      for (const id of removedBefore) yield* leads.remove(org, id, { api_key_id: gw.apiKeyId, reason: "an earlier opt-out" })
+
+      // B: one lead, and the campaign cancelled: its removal is refused.
+      const b = yield* campaigns.create(org, draft("B"))
+      const bLead = yield* leads.add(org, b.id, { name: "B", phone_number: phone(9001), notes: {} })
+      yield* campaigns.cancel(org, b.id)
+
+      // C: a lead claimed by a worker, one in a call, one called, one pending.
+      const c = yield* campaigns.create(org, draft("C", 3))
+      for (let i = 0; i < 4; i++) yield* leads.add(org, c.id, { name: `C${i}`, phone_number: phone(9100 + i), notes: {} })
+      const claims = yield* queue.claimDue({ worker_id: "test-worker", limit: 3, lease_ms: 600_000 })
+      expect(claims.map((cl) => cl.campaign_id)).toEqual([c.id, c.id, c.id])
+      yield* queue.startDial(claims[1]!, 600_000)
+      const called = yield* queue.startDial(claims[2]!, 600_000)
+      const now = new Date()
+      yield* queue.finishCall(called, new CallOutcome({ status: "completed", end_reason: "user_disconnected", connected_at: now, ended_at: now, duration_seconds: 3 }))
+      const cIds = yield* idsOf(c.id)
+
+      // 50 ids that never were leads.
+      const unknown = Array.from({ length: 50 }, () => unsafeMakeId.lead())
+
+      const dir = tmpDir()
+      const file = path.join(dir, "optout.txt")
+      const entries = shuffled([...aIds, bLead.id, ...cIds, ...unknown])
+      expect(entries.length).toBe(5045)
+      fs.writeFileSync(file, ["lead_id", "# opt-outs of the week", ...entries, `${aIds[4000]}  # the same one twice`].join("\n") + "\n")
+
+      const first = yield* leadq(["leads", "remove-many", "--file", file, "--json"])
+      expect(first.stderr).toBe("")
+      expect(first.code).toBe(0)
+      const summary = summaryOf(first.stdout)
+      expect(summary).toMatchObject({
+        entries: 5045,
+        duplicates: 1,
+        removed: { total: 4894, pending: 4890 + 1, claimed: 1, in_call: 1, called: 1 },
+        calls_in_progress: 1,
+        already_removed: 100,
+        not_found: 50,
+        refused: 1,
+        errors: 0,
+        failures: 51,
+        failures_file: `${file}.failures`,
+        interrupted: false
+      })
+      const failures = failureLines(`${file}.failures`)
+      expect(failures.filter((f) => f.kind === "not_found").map((f) => f.value).sort()).toEqual([...unknown].sort())
+      expect(failures.filter((f) => f.kind === "refused").map((f) => f.value)).toEqual([bLead.id])
+
+      // The gateway agrees: asked over HTTP, not through the CLI.
+      const get = (p: string) =>
+        Effect.promise(() => fetch(`${gw.baseUrl}${p}`, { headers: { authorization: `Bearer ${gw.apiKey}` } }).then(async (r) => ({ status: r.status, body: await r.json() as Record<string, unknown> })))
+      expect((yield* get(`/v1/campaigns/${a.id}`)).body).toMatchObject({ total_leads: 4990, pending_leads: 0, removed_leads: 4990 })
+      expect((yield* get(`/v1/campaigns/${c.id}`)).body).toMatchObject({ removed_leads: 4 })
+      expect((yield* get(`/v1/campaigns-leads/${bLead.id}`)).body).toMatchObject({ status: "pending" })
+      expect((yield* get(`/v1/campaigns-leads/${aIds[4321]}`)).status).toBe(404)
+      // every removal this run made is audited with the state it was removed from
+      const inCall = yield* leads.removalOf(org, claims[1]!.lead_id)
+      expect(inCall._tag === "Some" && inCall.value.removed_from).toBe("in_call")
+      const audited = yield* leads.removalOf(org, aIds[4321]!)
+      expect(audited._tag === "Some" && audited.value.reason).toBe("leadq remove-many optout.txt")
+      const earlier = yield* leads.removalOf(org, removedBefore[0]!)
+      expect(earlier._tag === "Some" && earlier.value.reason).toBe("an earlier opt-out")
+
+      // Again, with the same file: nothing more to remove, and nothing counted as a failure that is not one.
+      const again = yield* leadq(["leads", "remove-many", "--file", file, "--json", "--concurrency", "32"])
+      expect(again.code).toBe(0)
+      expect(summaryOf(again.stdout)).toMatchObject({
+        removed: { total: 0 },
+        already_removed: 4990 + 4,
+        not_found: 50,
+        refused: 1,
+        errors: 0
+      })
+
+      // The failures file fed back as it is: the same 51, nothing else.
+      const fedBack = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`, "--json"])
+      expect(fedBack.code).toBe(0)
+      expect(summaryOf(fedBack.stdout)).toMatchObject({ entries: 51, removed: { total: 0 }, not_found: 50, refused: 1, errors: 0 })
+    }))
+
+  it.effect("phone numbers of a campaign: every lead with the number, national numbers with --country-code", () =>
+    Effect.gen(function*() {
+      const gw = yield* TestGateway
+      const org = gw.organizationId
+      const campaigns = yield* CampaignRepository
+      const leads = yield* LeadRepository
+      const d = yield* campaigns.create(org, draft("D"))
+      yield* campaigns.update(org, d.id, { status: "paused" })
+      const twice1 = yield* leads.add(org, d.id, { name: "one", phone_number: "+14155550001" as E164, notes: {} })
+      const twice2 = yield* leads.add(org, d.id, { name: "one again", phone_number: "+14155550001" as E164, notes: {} })
+      yield* leads.add(org, d.id, { name: "two", phone_number: "+14155550002" as E164, notes: {} })
+      yield* leads.add(org, d.id, { name: "three", phone_number: "+14155550003" as E164, notes: {} })
+      const four = yield* leads.add(org, d.id, { name: "four", phone_number: "+14155550004" as E164, notes: {} })
+      yield* leads.remove(org, four.id, { api_key_id: gw.apiKeyId })
+      const other = yield* leads.add(org, d.id, { name: "stays", phone_number: "+14155550009" as E164, notes: {} })
+
+      const dir = tmpDir()
+      const file = path.join(dir, "numbers.csv")
+      fs.writeFileSync(file, "phone_number,name\n+1 (415) 555-0001,one\n+14155550002,two\n415 555 0003,three\n+14155550004,four\n+14155550005,nobody\n")
+
+      const noCampaign = yield* leadq(["leads", "remove-many", "--file", file, "--country-code", "1"])
+      expect(noCampaign.code).toBe(2)
+      expect(noCampaign.stderr).toContain("--campaign")
+
+      const run = yield* leadq(["leads", "remove-many", "--file", file, "--campaign", d.id, "--country-code", "1", "--json"])
+      expect(run.code).toBe(0)
+      expect(summaryOf(run.stdout)).toMatchObject({
+        entries: 5,
+        removed: { total: 4, pending: 4 },
+        already_removed: 1,
+        not_found: 1,
+        errors: 0
+      })
+      expect(failureLines(`${file}.failures`)).toEqual([{ value: "+14155550005", kind: "not_found" }])
+      for (const id of [twice1.id, twice2.id]) expect((yield* Effect.either(leads.get(org, id)))._tag).toBe("Left")
+      expect((yield* leads.get(org, other.id)).status).toBe("pending")
+    }))
+
+  it.effect("a file with unreadable lines is bad usage and removes nothing", () =>
+    Effect.gen(function*() {
+      const gw = yield* TestGateway
+      const campaigns = yield* CampaignRepository
+      const leads = yield* LeadRepository
+      const e = yield* campaigns.create(gw.organizationId, draft("E"))
+      const lead = yield* leads.add(gw.organizationId, e.id, { name: null, phone_number: "+14155550100" as E164, notes: {} })
+      const file = path.join(tmpDir(), "bad.txt")
+      fs.writeFileSync(file, `${lead.id}\nlead_tooshort\nhello world\n`)
+      const r = yield* leadq(["leads", "remove-many", "--file", file])
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain("line 2")
+      expect(r.stderr).toContain("line 3")
+      expect((yield* leads.get(gw.organizationId, lead.id)).status).toBe("pending")
+    }))
+
+  it.effect("keeps going past failures: errors counted, exit 1, and the failures file finishes the job", () =>
+    Effect.gen(function*() {
+      const gw = yield* TestGateway
+      const org = gw.organizationId
+      const campaigns = yield* CampaignRepository
+      const leads = yield* LeadRepository
+      const f = yield* campaigns.create(org, draft("F"))
+      yield* campaigns.update(org, f.id, { status: "paused" })
+      const added = []
+      for (let i = 0; i < 20; i++) added.push(yield* leads.add(org, f.id, { name: null, phone_number: phone(9500 + i), notes: {} }))
+      const broken = new Set([added[3]!.id, added[11]!.id, added[17]!.id])
+
+      // In front of the gateway, a proxy that fails every removal of three of the leads.
+      const proxy = yield* Effect.acquireRelease(
+        Effect.async<http.Server>((resume) => {
+          const server = http.createServer((req, res) => {
+            const id = /\/v1\/campaigns-leads\/([^?]+)/.exec(req.url ?? "")?.[1]
+            if (req.method === "DELETE" && id !== undefined && broken.has(id as LeadId)) {
+              res.writeHead(500, { "content-type": "application/json" })
+              res.end(JSON.stringify({ statusCode: 500, message: "Internal server error.", error: "Internal Server Error", code: "InternalError" }))
+              return
+            }
+            const chunks: Array<Buffer> = []
+            req.on("data", (c: Buffer) => chunks.push(c))
+            req.on("end", () => {
+              fetch(`${gw.baseUrl}${req.url}`, {
+                method: req.method!,
+                headers: { authorization: req.headers.authorization ?? "" },
+                ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {})
+              }).then(async (upstream) => {
+                res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" })
+                res.end(Buffer.from(await upstream.arrayBuffer()))
+              }, () => {
+                res.writeHead(502)
+                res.end()
+              })
+            })
+          })
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        }),
+        (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`
+
+      const file = path.join(tmpDir(), "f.txt")
+      fs.writeFileSync(file, added.map((l) => l.id).join("\n"))
+      const failing = yield* leadq(["leads", "remove-many", "--file", file, "--json"], proxyUrl)
+      expect(failing.code).toBe(1)
+      expect(summaryOf(failing.stdout)).toMatchObject({ removed: { total: 17 }, errors: 3, failures: 3 })
+      expect(JSON.parse(failing.stderr.trim())).toMatchObject({ error: { code: "RemoveManyIncomplete" } })
+      expect(failureLines(`${file}.failures`).map((l) => l.value).sort()).toEqual([...broken].sort())
+      expect(failureLines(`${file}.failures`).every((l) => l.kind === "error")).toBe(true)
+
+      // The same in people's words.
+      const people = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`], proxyUrl)
+      expect(people.code).toBe(1)
+      expect(people.stdout).toMatch(/errors\s+3/)
+      expect(people.stdout).toContain(`3 entries not removed are listed in ${file}.failures.failures.`)
+
+      // Fed back to the gateway itself, the failures file finishes the job.
+      const fixed = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`, "--json"])
+      expect(fixed.code).toBe(0)
+      expect(summaryOf(fixed.stdout)).toMatchObject({ removed: { total: 3 }, errors: 0, failures: 0 })
+      expect((yield* campaigns.get(org, f.id)).removed_leads).toBe(20)
+      // and the stale failures are not left behind to be fed back again
+      expect(failureLines(`${file}.failures.failures`)).toEqual([])
+    }).pipe(Effect.scoped))
+})

@@ -1,0 +1,105 @@
+/**
+ * `leadq leads remove-many` throughput (issue 5): the real CLI against a real gateway process on
+ * SQLite. Seeds BENCH_LEADS leads through the API (a CSV upload by the CLI), lists their ids
+ * (the CLI again), then times `leads remove-many` over the file for each concurrency in
+ * BENCH_CONCURRENCY, on a fresh campaign each round. Prints removals per second — by the
+ * CLI's own clock (the removal pass) and by the wall clock around the whole process (start-up,
+ * pre-flight check and summary included) — and the gateway's peak RSS.
+ *
+ *   pnpm build && node tools/bench/dist/remove-many.js
+ *   BENCH_LEADS=20000 BENCH_CONCURRENCY=8,16,32,64 node tools/bench/dist/remove-many.js
+ *
+ * Every round is checked: all leads removed, none failed. The figure for the target (at least
+ * 1,000 leads per second) is the default concurrency's.
+ */
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { freePort, repoRoot, startProcess } from "./Processes.js"
+
+const LEADS = Number(process.env["BENCH_LEADS"] ?? 10_000)
+const CONCURRENCIES = (process.env["BENCH_CONCURRENCY"] ?? "16,32,64").split(",").map(Number)
+const CLI = path.join(repoRoot, "apps/cli/dist/bin.js")
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly wallMs: number
+}
+
+const leadq = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<Run>((resolve) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d) => (stdout += d))
+    child.stderr.on("data", (d) => (stderr += d))
+    child.on("close", (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - started }))
+  })
+
+const ok = async (args: ReadonlyArray<string>, env: Record<string, string>) => {
+  const run = await leadq(args, env)
+  if (run.code !== 0) throw new Error(`leadq ${args.join(" ")} exited ${run.code}:\n${run.stderr}`)
+  return run
+}
+
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, unknown>
+
+const main = async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadq-bench-remove-many-"))
+  const databaseUrl = `sqlite:${path.join(dir, "leadq.db")}`
+  const issued = lastJson((await ok(["keys", "create", "--org", "bench", "--json"], { DATABASE_URL: databaseUrl })).stdout)
+  const port = await freePort()
+  const gateway = await startProcess(
+    "apps/gateway/dist/main.js",
+    { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, LOG_LEVEL: "Warning" },
+    `http://127.0.0.1:${port}/healthz`
+  )
+  const env = { LEADQ_URL: `http://127.0.0.1:${port}`, LEADQ_API_KEY: String(issued["api_key"]) }
+  const rows: Array<string> = []
+  try {
+    console.log(`leads remove-many: ${LEADS} leads per round, gateway on SQLite (${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})`)
+    for (const concurrency of CONCURRENCIES) {
+      const campaign = lastJson((await ok(
+        ["campaigns", "create", "--name", `bench c=${concurrency}`, "--agent-id", "bench", "--from", "+14155550100", "--json"],
+        env
+      )).stdout)
+      const campaignId = String(campaign["id"])
+      // Paused: nothing but the removals touches these leads.
+      await ok(["campaigns", "pause", campaignId], env)
+      const csv = path.join(dir, `seed-${concurrency}.csv`)
+      const base = 2_000_000 + concurrency * 100_000
+      fs.writeFileSync(csv, "phone_number\n" + Array.from({ length: LEADS }, (_, i) => `+1416${String(base + i).padStart(7, "0")}`).join("\n") + "\n")
+      const seeded = performance.now()
+      await ok(["leads", "upload", "--campaign", campaignId, "--file", csv], env)
+      const uploadMs = performance.now() - seeded
+      const listed = await ok(["leads", "list", "--campaign", campaignId, "--all", "--json"], env)
+      const ids = listed.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id)
+      if (ids.length !== LEADS) throw new Error(`expected ${LEADS} leads, listed ${ids.length}`)
+      const file = path.join(dir, `ids-${concurrency}.txt`)
+      fs.writeFileSync(file, ids.join("\n") + "\n")
+
+      const run = await ok(["leads", "remove-many", "--file", file, "--concurrency", String(concurrency), "--json"], env)
+      const summary = lastJson(run.stdout) as { removed: { total: number }; errors: number; elapsed_ms: number }
+      if (summary.removed.total !== LEADS || summary.errors !== 0) throw new Error(`round ${concurrency}: ${run.stdout}`)
+      const passRate = (LEADS * 1000) / summary.elapsed_ms
+      const wallRate = (LEADS * 1000) / run.wallMs
+      const row = `concurrency ${String(concurrency).padStart(3)}: ${passRate.toFixed(0).padStart(5)} leads/s (removal pass ${(summary.elapsed_ms / 1000).toFixed(2)} s), ` +
+        `${wallRate.toFixed(0).padStart(5)} leads/s wall (${(run.wallMs / 1000).toFixed(2)} s with start-up); upload of the ${LEADS} leads ${(uploadMs / 1000).toFixed(2)} s`
+      rows.push(row)
+      console.log(row)
+    }
+    console.log(`gateway peak RSS: ${gateway.peakRssMb().toFixed(0)} MiB`)
+  } finally {
+    await gateway.stop()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
