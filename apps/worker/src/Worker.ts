@@ -1,5 +1,4 @@
-import type { Claim, Dial, ExpiredClaim } from "@leadq/domain"
-import type { CarrierEvents } from "@leadq/domain"
+import type { CarrierEvents, Claim, Dial, ExpiredClaim } from "@leadq/domain"
 import { LeadQueue } from "@leadq/domain"
 import { QueueWakeups } from "@leadq/store"
 import type { DialRequest } from "@leadq/telephony"
