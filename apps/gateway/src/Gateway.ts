@@ -7,6 +7,7 @@ import { AuthenticationLive } from "./AuthenticationLive.js"
 import { AuthRateLimiter } from "./AuthRateLimiter.js"
 import { GatewayConfig } from "./GatewayConfig.js"
 import { GatewayMetrics } from "./GatewayMetrics.js"
+import { Draining, drainOnShutdown } from "./GracefulShutdown.js"
 import { CallLogsHandlers } from "./handlers/CallLogsHandlers.js"
 import { CampaignsHandlers } from "./handlers/CampaignsHandlers.js"
 import { CarrierWebhookHandlers } from "./handlers/CarrierWebhookHandlers.js"
@@ -20,26 +21,33 @@ const ApiLive = HttpApiBuilder.api(LeadqApi).pipe(
   Layer.provide(AuthenticationLive)
 )
 
-/** A Node HTTP server on the configured host and port. */
-const NodeServerLive = Layer.unwrapEffect(
-  Effect.map(GatewayConfig, (config) => NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
-)
-
-/**
- * The gateway with its settings given: the API, `/openapi.json`, the `/docs` reference, the
- * request pipeline (request ids, envelope, limits, metrics), on a listening Node server. It
- * needs the domain's repositories and the store's `Database` (provided by `StoreLive` and a
- * database layer at the app edge). The running server (`HttpServer`, with its address) is in
- * its output.
- */
-export const GatewayServerLive = HttpApiBuilder.serve().pipe(
+/** Everything that runs on the HTTP server: API, reference, pipeline. */
+const ServeLive = HttpApiBuilder.serve().pipe(
   Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(RequestPipelineLive),
   Layer.provide(ApiLive),
   Layer.provide([GatewayMetrics.Default, AuthRateLimiter.Default]),
-  HttpServer.withLogAddress,
-  Layer.provideMerge(NodeServerLive)
+  HttpServer.withLogAddress
+)
+
+/**
+ * The gateway with its settings given: the API, `/openapi.json`, the `/docs` reference, the
+ * request pipeline (request ids, envelope, limits, metrics), on a listening Node server that
+ * drains gracefully on shutdown. It needs the domain's repositories and the store's `Database`
+ * (provided by `StoreLive` and a database layer at the app edge). The running server
+ * (`HttpServer`, with its address) is in its output.
+ */
+export const GatewayServerLive = Layer.unwrapEffect(
+  Effect.map(GatewayConfig, (config) => {
+    const server = createServer()
+    // Built last, so released first: the drain runs while the handlers and the store are still up.
+    return drainOnShutdown(server, config.shutdownGraceSeconds * 1000).pipe(
+      Layer.provide(ServeLive),
+      Layer.provideMerge(NodeHttpServer.layer(() => server, { port: config.port, host: config.host })),
+      Layer.provideMerge(Draining.Default)
+    )
+  })
 )
 
 /** The gateway, its settings read from the environment (`PORT`, `HOST`, `LEADQ_*`). */

@@ -20,6 +20,8 @@ export interface GatewaySettings {
   readonly authMaxFailuresPerKey: number
   /** `LEADQ_AUTH_FAILURE_WINDOW_SECONDS` (60): the window; a locked address or key waits for its end. */
   readonly authFailureWindowSeconds: number
+  /** `LEADQ_SHUTDOWN_GRACE_SECONDS` (15): how long a shutdown waits for requests in flight. */
+  readonly shutdownGraceSeconds: number
 }
 
 export const DEFAULT_SETTINGS: GatewaySettings = {
@@ -29,7 +31,8 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
   maxJsonBodyBytes: 1024 * 1024,
   authMaxFailuresPerAddress: 20,
   authMaxFailuresPerKey: 10,
-  authFailureWindowSeconds: 60
+  authFailureWindowSeconds: 60,
+  shutdownGraceSeconds: 15
 }
 
 const positiveInt = (name: string, fallback: number, max: number) =>
@@ -55,7 +58,8 @@ export const GatewaySettingsConfig: Config.Config<GatewaySettings> = Config.all(
   maxJsonBodyBytes: positiveInt("LEADQ_MAX_JSON_BODY_BYTES", DEFAULT_SETTINGS.maxJsonBodyBytes, 10 * 1024 * 1024),
   authMaxFailuresPerAddress: positiveInt("LEADQ_AUTH_MAX_FAILURES_PER_ADDRESS", DEFAULT_SETTINGS.authMaxFailuresPerAddress, 1_000_000),
   authMaxFailuresPerKey: positiveInt("LEADQ_AUTH_MAX_FAILURES_PER_KEY", DEFAULT_SETTINGS.authMaxFailuresPerKey, 1_000_000),
-  authFailureWindowSeconds: positiveInt("LEADQ_AUTH_FAILURE_WINDOW_SECONDS", DEFAULT_SETTINGS.authFailureWindowSeconds, 86_400)
+  authFailureWindowSeconds: positiveInt("LEADQ_AUTH_FAILURE_WINDOW_SECONDS", DEFAULT_SETTINGS.authFailureWindowSeconds, 86_400),
+  shutdownGraceSeconds: positiveInt("LEADQ_SHUTDOWN_GRACE_SECONDS", DEFAULT_SETTINGS.shutdownGraceSeconds, 3600)
 })
 
 export class GatewayConfig extends Context.Tag("leadq/gateway/GatewayConfig")<GatewayConfig, GatewaySettings>() {

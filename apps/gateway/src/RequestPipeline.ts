@@ -8,6 +8,7 @@ import { Cause, Effect, Layer, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import { GatewayConfig } from "./GatewayConfig.js"
 import { GatewayMetrics } from "./GatewayMetrics.js"
+import { Draining } from "./GracefulShutdown.js"
 import type { BodyKind } from "./RouteTable.js"
 import { makeRouteTable } from "./RouteTable.js"
 
@@ -18,6 +19,14 @@ export const WEBHOOK_PATH = "/v1/carrier/webhooks/call-ended"
 const MULTIPART_OVERHEAD = 64 * 1024
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/**
+ * Generated request ids: this process's random prefix and a counter. Unique is all a request id
+ * must be; a random UUID per request would cost a CSPRNG draw on the hot path.
+ */
+const ID_PREFIX = randomUUID().slice(0, 8)
+let idCounter = 0
+const nextRequestId = () => `${ID_PREFIX}-${(++idCounter).toString(36)}`
 
 /** A `\u0000` escape that is not itself escaped: PostgreSQL text cannot hold a NUL character. */
 const JSON_NUL = /(^|[^\\])(\\\\)*\\u0000/
@@ -40,10 +49,11 @@ const hasBody = (headers: Record<string, string | undefined>) =>
  *   its cause and answered with a generic 500, never a stack;
  * - the request metrics.
  */
-export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | GatewayMetrics> = HttpApiBuilder.middleware(
+export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | GatewayMetrics | Draining> = HttpApiBuilder.middleware(
   Effect.gen(function*() {
     const config = yield* GatewayConfig
     const metrics = yield* GatewayMetrics
+    const { state: shutdown } = yield* Draining
     const routes = makeRouteTable(
       LeadqApi,
       [{ method: "GET", path: "/openapi.json" }, { method: "GET", path: "/docs" }],
@@ -117,7 +127,7 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
       Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
         const started = performance.now()
         const sent = request.headers["x-request-id"]
-        const requestId = sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID()
+        const requestId = sent !== undefined && REQUEST_ID.test(sent) ? sent : nextRequestId()
         const url = request.url
         const q = url.indexOf("?")
         const pathname = q === -1 ? url : url.slice(0, q)
@@ -132,7 +142,9 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
           if (failure !== undefined) return Effect.succeed(failureResponse(failure))
           if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
           return Effect.as(
-            Effect.logError("Request failed", cause),
+            Effect.logError("Request failed", cause).pipe(
+              Effect.annotateLogs({ request_id: requestId, route, method, url: pathname })
+            ),
             failureResponse(InternalError.instance)
           )
         }
@@ -155,13 +167,13 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
           ).pipe(Effect.catchAllCause((cause) => answerFailure(cause, bodyLimit)))
           : app.pipe(Effect.catchAllCause((cause) => answerFailure(cause, bodyLimit)))
 
-        return handled.pipe(
-          Effect.map((response) => {
-            metrics.observeRequest(route, method, response.status, (performance.now() - started) / 1000)
-            return HttpServerResponse.setHeader(response, "x-request-id", requestId)
-          }),
-          Effect.annotateLogs({ request_id: requestId, route, method })
-        )
+        // Logs of a failed request carry its id (above); annotating every request's fiber up front
+        // would cost each request a fiber-ref update for the rare one that logs.
+        return Effect.map(handled, (response) => {
+          metrics.observeRequest(route, method, response.status, (performance.now() - started) / 1000)
+          const tagged = HttpServerResponse.setHeader(response, "x-request-id", requestId)
+          return shutdown.draining ? HttpServerResponse.setHeader(tagged, "connection", "close") : tagged
+        })
       })
   })
 )
