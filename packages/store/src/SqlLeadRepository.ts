@@ -176,6 +176,7 @@ export const makeLeadRepository = Effect.gen(function*() {
         const changed = yield* sql`UPDATE leads SET
             state = 'removed', removed_from = ${removal.removed_from}, removed_at = ${now},
             claim_id = ${removal.lead.claim_id}, dialled = ${removal.lead.dialled ? 1 : 0},
+            ${removal.lead.claim_id === null ? sql`worker_id = NULL,` : sql``}
             lease_expires_at = ${removal.lead.lease_expires_at}, updated_at = ${now}
           WHERE id = ${row.id} AND state = ${before.state}
             AND ${before.claim_id === null ? sql`claim_id IS NULL` : sql`claim_id = ${before.claim_id}`}

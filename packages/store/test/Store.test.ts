@@ -159,6 +159,10 @@ for (const engine of engines) {
           const [claim] = yield* claimAll()
           const r = yield* Effect.flatMap(LeadRepository, (l) => l.remove(org, lead!.id, { api_key_id: keyId }))
           expect(r.removed_from).toBe("claimed")
+          const sql = yield* SqlClient.SqlClient
+          const [held] = yield* sql<{ claim_id: string | null; worker_id: string | null }>`
+            SELECT claim_id, worker_id FROM leads WHERE id = ${lead!.id}`
+          expect(held).toEqual({ claim_id: null, worker_id: null })
           const dial = yield* Effect.either(Effect.flatMap(LeadQueue, (q) => q.startDial(claim!, LEASE)))
           expect(Either.isLeft(dial) && dial.left._tag === "DialCancelled" && dial.left.reason).toBe("lead_removed")
           const logs = yield* Effect.flatMap(CallLogRepository, (c) => c.list(org, { lead_id: lead!.id, page: 1, limit: 10 }))
