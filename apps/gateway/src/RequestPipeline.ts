@@ -37,6 +37,23 @@ const mediaTypeOf = (contentType: string | undefined) =>
 const hasBody = (headers: Record<string, string | undefined>) =>
   (headers["content-length"] !== undefined && headers["content-length"] !== "0") || headers["transfer-encoding"] !== undefined
 
+/** What a failure of the multipart parser (multipasta) means for the caller, when it is theirs. */
+const multipastaFailure = (detail: unknown): ApiFailure | undefined => {
+  const failure = detail as { readonly _tag?: unknown; readonly limit?: unknown } | undefined
+  switch (failure?._tag) {
+    case "ReachedLimit":
+      return failure.limit === "MaxParts"
+        ? InvalidInput.of(["body: has too many parts (send one part named file)"])
+        : PayloadTooLarge.of(MAX_CSV_BYTES, "The file")
+    case "InvalidBoundary":
+    case "BadHeaders":
+    case "InvalidDisposition":
+    case "EndNotReached":
+      return InvalidInput.of(["body: is not valid multipart/form-data"])
+  }
+  return undefined
+}
+
 /**
  * The part of a request's handling that no endpoint should repeat, in one place:
  *
@@ -87,9 +104,16 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
               return InvalidInput.of(["body: has too many parts (send one part named file)"])
             case "Parse":
               return InvalidInput.of(["body: is not valid multipart/form-data"])
+            case "InternalError":
+              // The streaming parser reports its limits and a malformed body as "internal" errors.
+              return multipastaFailure(tagged.cause)
           }
           return undefined
         }
+      }
+      // The parser's 'error' event, thrown when nothing listened to it yet.
+      if ((error as { readonly code?: unknown })?.code === "ERR_UNHANDLED_ERROR") {
+        return multipastaFailure((error as { readonly context?: unknown }).context)
       }
       return undefined
     }

@@ -1,9 +1,26 @@
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
 import { CurrentCaller, LeadqApi, UploadResult } from "@leadq/api"
 import { CampaignRepository, CampaignTerminal, InvalidInput, isTerminal, leadDraftOf, leadPatchOf, LeadRepository } from "@leadq/domain"
-import { Effect, Stream } from "effect"
+import { Duration, Effect, Stream } from "effect"
 import { GatewayMetrics } from "../GatewayMetrics.js"
 import { LeadCsv } from "../LeadCsv.js"
+
+const TRUNCATED_MULTIPART_GRACE = Duration.seconds(2)
+
+/** Completes when the request body has been read to its end. */
+const bodyEnded = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+  Effect.async<void>((resume) => {
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+    if (incoming.readableEnded) return resume(Effect.void)
+    const done = () => resume(Effect.void)
+    incoming.once("end", done)
+    incoming.once("close", done)
+    return Effect.sync(() => {
+      incoming.off("end", done)
+      incoming.off("close", done)
+    })
+  }))
 
 export const LeadsHandlers = HttpApiBuilder.group(LeadqApi, "leads", (handlers) =>
   Effect.gen(function*() {
@@ -26,13 +43,21 @@ export const LeadsHandlers = HttpApiBuilder.group(LeadqApi, "leads", (handlers) 
           if (isTerminal(campaign.status)) return yield* Effect.fail(CampaignTerminal.of(campaign.id, campaign.status))
           const csv = new LeadCsv()
           let files = 0
-          yield* Stream.runForEach(payload, (part) => {
+          const consume = Stream.runForEach(payload, (part) => {
             if (part.key !== "file") return part._tag === "File" ? Stream.runDrain(part.content) : Effect.void
             files++
             if (files > 1) return part._tag === "File" ? Stream.runDrain(part.content) : Effect.void
             if (part._tag === "Field") return Effect.sync(() => csv.feedText(part.value))
             return Stream.runForEach(part.content, (chunk) => Effect.sync(() => csv.feedBytes(chunk)))
           }).pipe(Effect.orDie)
+          // A body that ends without its closing boundary leaves the multipart parser waiting for
+          // ever: once the request body has ended, the parts get a moment to finish, no more.
+          yield* Effect.raceFirst(
+            consume,
+            Effect.zipRight(bodyEnded, Effect.sleep(TRUNCATED_MULTIPART_GRACE)).pipe(
+              Effect.zipRight(Effect.fail(InvalidInput.of(["body: is not valid multipart/form-data (it ends inside a part)"])))
+            )
+          )
           if (files === 0) return yield* Effect.fail(InvalidInput.of(["file: is required (a multipart part named file)"]))
           if (files > 1) return yield* Effect.fail(InvalidInput.of(["file: send one file per upload"]))
           const { drafts, skipped } = yield* csv.finish()
