@@ -87,6 +87,12 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
       }
       const tagged = error as { readonly _tag?: unknown; readonly reason?: unknown; readonly cause?: unknown }
       switch (tagged?._tag) {
+        // The router's own miss (a path segment over its length limit, say): still just a 404.
+        case "RouteNotFound":
+          return RouteNotFound.of(
+            (tagged as { readonly request?: { readonly method?: string } }).request?.method ?? "GET",
+            "this path"
+          )
         case "RequestError": {
           const cause = tagged.cause as { readonly message?: unknown } | undefined
           if (cause?.message === "maxBytes exceeded") return PayloadTooLarge.of(bodyLimit)

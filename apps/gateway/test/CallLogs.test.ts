@@ -2,6 +2,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestGateway, testEngines, testGatewayLayer } from "../src/testing/index.js"
 import { addLead, call, createCampaign, expectFailure, expectStatus } from "./support.js"
+import type { Json } from "./support.js"
 import { callLead } from "./staging.js"
 
 const engines = await testEngines()
@@ -36,8 +37,8 @@ for (const engine of engines) {
           const all = yield* get("")
           expect(all.meta).toEqual({ page: 1, limit: 20, total: 3, totalPages: 1 })
           expect(Object.keys(all.data[0]).sort()).toEqual(LOG_KEYS)
-          expect(all.data.map((l: any) => l.id)).toEqual([logs.failed.call_log_id, logs.missed.call_log_id, logs.done.call_log_id])
-          expect((yield* get("?created_at=asc")).data.map((l: any) => l.id)).toEqual([
+          expect(all.data.map((l: Json) => l.id)).toEqual([logs.failed.call_log_id, logs.missed.call_log_id, logs.done.call_log_id])
+          expect((yield* get("?created_at=asc")).data.map((l: Json) => l.id)).toEqual([
             logs.done.call_log_id,
             logs.missed.call_log_id,
             logs.failed.call_log_id
@@ -54,8 +55,8 @@ for (const engine of engines) {
             duration_seconds: 42
           })
           expect(done[0].started_at).not.toBeNull()
-          expect((yield* get(`?lead_id=${leads[1].id}`)).data.map((l: any) => l.status)).toEqual(["no_answer"])
-          expect((yield* get(`?campaign_id=${campaign.id}&duration_min=10`)).data.map((l: any) => l.status)).toEqual(["completed"])
+          expect((yield* get(`?lead_id=${leads[1].id}`)).data.map((l: Json) => l.status)).toEqual(["no_answer"])
+          expect((yield* get(`?campaign_id=${campaign.id}&duration_min=10`)).data.map((l: Json) => l.status)).toEqual(["completed"])
           expect((yield* get("?duration_max=5")).meta.total).toBe(2)
           expect((yield* get(`?start_date=${new Date(Date.now() + 3_600_000).toISOString()}`)).meta.total).toBe(0)
           expect((yield* get(`?start_date=2020-01-01&end_date=${new Date(Date.now() + 3_600_000).toISOString()}`)).meta.total).toBe(3)
@@ -107,7 +108,7 @@ for (const engine of engines) {
           const gw = yield* TestGateway
           const { campaign, logs, org } = yield* calledCampaign
           const byCampaign = expectStatus(yield* call(gw, "GET", `/v1/call-logs/campaign/${campaign.id}?status=failed`, { key: org.apiKey }), 200)
-          expect(byCampaign.data.map((l: any) => l.id)).toEqual([logs.failed.call_log_id])
+          expect(byCampaign.data.map((l: Json) => l.id)).toEqual([logs.failed.call_log_id])
           expectFailure(yield* call(gw, "GET", `/v1/call-logs/campaign/${campaign.id}`), 404, "CampaignNotFound")
           expectFailure(yield* call(gw, "GET", "/v1/call-logs/campaign/cmp_nope", { key: org.apiKey }), 404, "CampaignNotFound")
           const one = expectStatus(yield* call(gw, "GET", `/v1/call-logs/${logs.done.call_log_id}`, { key: org.apiKey }), 200)

@@ -2,6 +2,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { LeadQueue, TestGateway, testEngines, testGatewayLayer } from "../src/testing/index.js"
 import { addLead, call, campaignBody, createCampaign, expectFailure, expectStatus, snapshot } from "./support.js"
+import type { Json } from "./support.js"
 
 const engines = await testEngines()
 
@@ -140,13 +141,13 @@ for (const engine of engines) {
           const page3 = expectStatus(yield* call(gw, "GET", "/v1/campaigns?page=3&limit=2", { key: org.apiKey }), 200)
           expect(page3.data).toHaveLength(1)
           const all = expectStatus(yield* call(gw, "GET", "/v1/campaigns?limit=100", { key: org.apiKey }), 200)
-          expect(all.data.map((c: any) => c.id).sort()).toEqual([...ids].sort())
+          expect(all.data.map((c: Json) => c.id).sort()).toEqual([...ids].sort())
           const paused = expectStatus(yield* call(gw, "GET", "/v1/campaigns?status=paused", { key: org.apiKey }), 200)
-          expect(paused.data.map((c: any) => c.id)).toEqual([ids[1]])
+          expect(paused.data.map((c: Json) => c.id)).toEqual([ids[1]])
           expect(paused.meta).toEqual({ page: 1, limit: 20, total: 1, totalPages: 1 })
           // The first organization sees none of these.
           const other = expectStatus(yield* call(gw, "GET", "/v1/campaigns?limit=100"), 200)
-          expect(other.data.some((c: any) => ids.includes(c.id))).toBe(false)
+          expect(other.data.some((c: Json) => ids.includes(c.id))).toBe(false)
         }))
 
       for (const query of ["page=0", "page=-1", "page=1.5", "limit=0", "limit=101", "limit=abc", "page=", "status=bogus", "limit=1&limit=2"]) {

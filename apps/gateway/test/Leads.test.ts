@@ -2,6 +2,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
 import { LeadQueue, LeadRepository, TestGateway, testEngines, testGatewayLayer } from "../src/testing/index.js"
 import { addLead, call, createCampaign, expectFailure, expectStatus, freshPhone, snapshot } from "./support.js"
+import type { Json } from "./support.js"
 import { callLead, claimLead, dialLead, finish } from "./staging.js"
 
 const engines = await testEngines()
@@ -95,14 +96,14 @@ for (const engine of engines) {
           expectStatus(yield* call(gw, "DELETE", `/v1/campaigns-leads/${leads[4].id}`, { key: org.apiKey }), 200)
           const page = expectStatus(yield* call(gw, "GET", `/v1/campaigns-leads?campaign_id=${campaign.id}&page=2&limit=3`, { key: org.apiKey }), 200)
           expect(page.meta).toEqual({ page: 2, limit: 3, total: 4, totalPages: 2 })
-          expect(page.data.map((l: any) => l.notes.i)).toEqual([3])
+          expect(page.data.map((l: Json) => l.notes.i)).toEqual([3])
           const removed = expectStatus(yield* call(gw, "GET", `/v1/campaigns-leads?campaign_id=${campaign.id}&status=removed`, { key: org.apiKey }), 200)
-          expect(removed.data.map((l: any) => [l.id, l.status])).toEqual([[leads[4].id, "removed"]])
+          expect(removed.data.map((l: Json) => [l.id, l.status])).toEqual([[leads[4].id, "removed"]])
           const byPhone = expectStatus(
             yield* call(gw, "GET", `/v1/campaigns-leads?phone_number=${encodeURIComponent(leads[2].phone_number)}`, { key: org.apiKey }),
             200
           )
-          expect(byPhone.data.map((l: any) => l.id)).toEqual([leads[2].id])
+          expect(byPhone.data.map((l: Json) => l.id)).toEqual([leads[2].id])
           // Another organization sees none of them.
           const foreign = expectStatus(yield* call(gw, "GET", `/v1/campaigns-leads?campaign_id=${campaign.id}`), 200)
           expect(foreign.meta.total).toBe(0)
@@ -213,7 +214,7 @@ for (const engine of engines) {
           const log = expectStatus(yield* call(gw, "GET", `/v1/call-logs/${dial.call_log_id}`), 200)
           expect(log).toMatchObject({ status: "no_answer", end_reason: "user_did_not_pick_up", lead_id: lead.id, attempt: 1 })
           const removed = expectStatus(yield* call(gw, "GET", `/v1/campaigns-leads?campaign_id=${campaign.id}&status=removed`), 200)
-          expect(removed.data.map((l: any) => [l.id, l.attempts])).toEqual([[lead.id, 1]])
+          expect(removed.data.map((l: Json) => [l.id, l.attempts])).toEqual([[lead.id, 1]])
         }))
 
       it.effect("called (completed or failed): 200; every call log stays queryable", () =>
@@ -231,7 +232,7 @@ for (const engine of engines) {
             expectStatus(yield* call(gw, "GET", `/v1/call-logs/${dial.call_log_id}`), 200)
           }
           const logs = expectStatus(yield* call(gw, "GET", `/v1/call-logs/campaign/${campaign.id}`), 200)
-          expect(logs.data.map((l: any) => l.status).sort()).toEqual(["completed", "failed"])
+          expect(logs.data.map((l: Json) => l.status).sort()).toEqual(["completed", "failed"])
           yield* call(gw, "POST", `/v1/campaigns/${campaign.id}/cancel`)
         }))
 

@@ -2,12 +2,13 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { TestGateway, testEngines, testGatewayLayer } from "../src/testing/index.js"
 import type { Reply } from "./support.js"
+import type { Json } from "./support.js"
 import { call, createCampaign, expectFailure, expectStatus, snapshot } from "./support.js"
 
 const engines = await testEngines()
 const FUTURE = { scheduled_at: "2099-01-01T00:00:00.000Z" }
 
-const form = (csv: string | Uint8Array, field = "file") => {
+const form = (csv: string, field = "file") => {
   const fd = new FormData()
   fd.append(field, new Blob([csv], { type: "text/csv" }), "leads.csv")
   return fd
@@ -23,7 +24,7 @@ const upload = (campaignId: string, body: FormData | string, key?: string, heade
 
 const leadsOf = (campaignId: string) =>
   Effect.flatMap(TestGateway, (gw) =>
-    Effect.map(call(gw, "GET", `/v1/campaigns-leads?campaign_id=${campaignId}&limit=100`), (r: Reply) => expectStatus(r, 200).data as Array<any>))
+    Effect.map(call(gw, "GET", `/v1/campaigns-leads?campaign_id=${campaignId}&limit=100`), (r: Reply) => expectStatus(r, 200).data as Array<Json>))
 
 /** A rejected upload: the envelope, and not one row changed anywhere. */
 const rejected = (campaignId: string, body: FormData | string, status: number, code: string, headers?: Record<string, string>) =>

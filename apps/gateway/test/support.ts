@@ -4,13 +4,17 @@ import { expect } from "@effect/vitest"
 import { Effect } from "effect"
 import type { TestGatewayInfo } from "../src/testing/index.js"
 
+/** A JSON value read off the wire, for tests to poke at freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any
+
 /** What a raw HTTP call came back with (the wire, exactly). */
 export interface Reply {
   readonly status: number
   readonly headers: Headers
   readonly text: string
   /** The body parsed as JSON, or undefined when it is not JSON. */
-  readonly json: any
+  readonly json: Json
 }
 
 export interface CallOptions {
@@ -51,7 +55,7 @@ export const expectFailure = (reply: Reply, status: number, code: string) => {
   expect(reply.json.statusCode).toBe(status)
   expect(reply.headers.get("content-type")).toContain("application/json")
   expect(reply.text).not.toMatch(/\bat .*\.(ts|js):\d+/)
-  return reply.json as Record<string, any>
+  return reply.json as Record<string, Json>
 }
 
 export const expectStatus = (reply: Reply, status: number) => {

@@ -85,7 +85,7 @@ const wireError = <C extends TaggedErrorClass>(cls: C, status: number, descripti
     strict: false,
     decode: ({ code: _code, error: _error, statusCode: _status, ...rest }) => ({ ...rest, _tag: tag }),
     encode: ({ _tag: _t, message, ...rest }) => ({ statusCode: status, message, error: phrase, code: tag, ...rest })
-  }).annotations({ ...HttpApiSchema.annotations({ status }), description }) as never
+  }).annotations(HttpApiSchema.annotations({ status })) as never
 }
 
 /** 400: `message` is the list of problems, one readable line each (`name: must not be empty`). */
@@ -102,10 +102,7 @@ export const InvalidInputError: Schema.Schema<InvalidInput, Envelope, never> = S
     decode: ({ message }) => ({ _tag: "InvalidInput" as const, message: message.join("; "), issues: message }),
     encode: ({ issues }) => ({ statusCode: 400 as const, message: issues, error: "Bad Request" as const, code: "InvalidInput" as const })
   }
-).annotations({
-  ...HttpApiSchema.annotations({ status: 400 }),
-  description: "The request does not follow the contract; one message per problem."
-}) as never
+).annotations(HttpApiSchema.annotations({ status: 400 })) as never
 
 export const UnauthorizedError = wireError(Unauthorized, 401, "No API key, or an unknown, malformed or revoked one.")
 export const RateLimitedError = wireError(RateLimited, 429, "Too many failed attempts; retry after `retry_after_seconds` (also in `Retry-After`).")

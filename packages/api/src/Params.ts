@@ -1,3 +1,4 @@
+import type { PageRequest } from "@leadq/domain"
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "@leadq/domain"
 import { Schema } from "effect"
 
@@ -19,19 +20,26 @@ const PositiveIntFromString = (max: number, what: string) =>
     Schema.filter((n) => (Number.isInteger(n) && n >= 1 && n <= max) || what)
   )
 
-/** `?page=1&limit=20`: page from 1, limit from 1 to 100. */
+/**
+ * `?page=1&limit=20`: page from 1, limit from 1 to 100. Both optional (a client need not send
+ * them); the gateway applies the defaults with `pageRequestOf`.
+ */
 export const PageParams = {
-  page: Schema.optionalWith(
-    PositiveIntFromString(1_000_000, "must be an integer from 1 to 1000000").annotations({ description: "Page number, from 1." }),
-    { default: () => 1 }
+  page: Schema.optional(
+    PositiveIntFromString(1_000_000, "must be an integer from 1 to 1000000").annotations({ description: "Page number, from 1 (default 1)." })
   ),
-  limit: Schema.optionalWith(
+  limit: Schema.optional(
     PositiveIntFromString(MAX_PAGE_LIMIT, `must be an integer from 1 to ${MAX_PAGE_LIMIT}`).annotations({
       description: `Items per page, from 1 to ${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT}).`
-    }),
-    { default: () => DEFAULT_PAGE_LIMIT }
+    })
   )
 }
+
+/** The page asked for, defaults applied. */
+export const pageRequestOf = (params: { readonly page?: number | undefined; readonly limit?: number | undefined }): PageRequest => ({
+  page: params.page ?? 1,
+  limit: params.limit ?? DEFAULT_PAGE_LIMIT
+})
 
 /** A filter on a timestamp: an ISO 8601 date or date-time. */
 export const DateParam = Schema.Date.annotations({ description: "An ISO 8601 date or date-time." })

@@ -1,5 +1,5 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { CallLogPage, CurrentCaller, LeadqApi } from "@leadq/api"
+import { CallLogPage, CurrentCaller, LeadqApi, pageRequestOf } from "@leadq/api"
 import type { CallLog, CallLogQuery, Page } from "@leadq/domain"
 import { CallLogRepository } from "@leadq/domain"
 import { Effect, Schema } from "effect"
@@ -24,8 +24,8 @@ const withEtag = (page: Page<CallLog>) =>
   })
 
 const queryOf = (p: {
-  readonly page: number
-  readonly limit: number
+  readonly page?: number | undefined
+  readonly limit?: number | undefined
   readonly campaign_id?: string | undefined
   readonly lead_id?: string | undefined
   readonly status?: CallLogQuery["status"]
@@ -35,8 +35,7 @@ const queryOf = (p: {
   readonly duration_max?: number | undefined
   readonly created_at?: "asc" | "desc" | undefined
 }): CallLogQuery => ({
-  page: p.page,
-  limit: p.limit,
+  ...pageRequestOf(p),
   campaign_id: p.campaign_id,
   lead_id: p.lead_id,
   status: p.status,

@@ -1,5 +1,5 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { CurrentCaller, LeadqApi } from "@leadq/api"
+import { CurrentCaller, LeadqApi, pageRequestOf } from "@leadq/api"
 import { CampaignRepository } from "@leadq/domain"
 import { Effect } from "effect"
 
@@ -9,7 +9,8 @@ export const CampaignsHandlers = HttpApiBuilder.group(LeadqApi, "campaigns", (ha
     const campaigns = yield* CampaignRepository
     return handlers
       .handle("create", ({ payload }) => Effect.flatMap(CurrentCaller, (c) => campaigns.create(c.organization_id, payload)))
-      .handle("list", ({ urlParams }) => Effect.flatMap(CurrentCaller, (c) => campaigns.list(c.organization_id, urlParams)))
+      .handle("list", ({ urlParams }) =>
+        Effect.flatMap(CurrentCaller, (c) => campaigns.list(c.organization_id, { ...pageRequestOf(urlParams), status: urlParams.status })))
       .handle("get", ({ path }) => Effect.flatMap(CurrentCaller, (c) => campaigns.get(c.organization_id, path.id)))
       .handle("update", ({ path, payload }) =>
         Effect.flatMap(CurrentCaller, (c) => campaigns.update(c.organization_id, path.id, payload)))

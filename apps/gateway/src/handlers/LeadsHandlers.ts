@@ -1,6 +1,6 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { CurrentCaller, LeadqApi, UploadResult } from "@leadq/api"
+import { CurrentCaller, LeadqApi, pageRequestOf, UploadResult } from "@leadq/api"
 import { CampaignRepository, CampaignTerminal, InvalidInput, isTerminal, leadDraftOf, leadPatchOf, LeadRepository } from "@leadq/domain"
 import { Duration, Effect, Stream } from "effect"
 import { GatewayMetrics } from "../GatewayMetrics.js"
@@ -70,7 +70,14 @@ export const LeadsHandlers = HttpApiBuilder.group(LeadqApi, "leads", (handlers) 
             message: `${created} lead${created === 1 ? "" : "s"} added to the campaign; ${skipped} row${skipped === 1 ? "" : "s"} without a phone number skipped.`
           })
         }))
-      .handle("list", ({ urlParams }) => Effect.flatMap(CurrentCaller, (c) => leads.list(c.organization_id, urlParams)))
+      .handle("list", ({ urlParams }) =>
+        Effect.flatMap(CurrentCaller, (c) =>
+          leads.list(c.organization_id, {
+            ...pageRequestOf(urlParams),
+            campaign_id: urlParams.campaign_id,
+            status: urlParams.status,
+            phone_number: urlParams.phone_number
+          })))
       .handle("get", ({ path }) => Effect.flatMap(CurrentCaller, (c) => leads.get(c.organization_id, path.id)))
       .handle("update", ({ path, payload }) =>
         Effect.gen(function*() {
