@@ -136,7 +136,8 @@ export const removeMany = (leadq: LeadqClientService, plan: RemoveManyPlan, tall
     yield* Effect.forEach(
       plan.entries,
       (entry) =>
-        Effect.ensuring(
+        // Done once its answer is in: an entry whose request was cut by an interruption is not.
+        Effect.zipRight(
           entry.kind === "id" ? removeLead(entry.value, entry) : removeByPhone(entry, plan.campaignId!),
           Effect.sync(() => {
             tally.done.add(entry)

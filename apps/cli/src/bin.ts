@@ -18,6 +18,14 @@ import { colorsOn, paintFor } from "./Output.js"
  */
 const json = process.argv.includes("--json")
 
+// `leadq leads list --all --json | head`: when the reader has seen enough, stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(EXIT_OK)
+    throw error
+  })
+}
+
 const report = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit)) return EXIT_OK
   if (Cause.isInterruptedOnly(exit.cause)) return interruptExitCode()

@@ -11,7 +11,7 @@ import * as fs from "node:fs"
 import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
-import { jsonLines, runCli } from "./RunCli.js"
+import { jsonLines, runCli, startCli } from "./RunCli.js"
 
 const leadq = (args: ReadonlyArray<string>, url?: string) =>
   Effect.flatMap(TestGateway, (gw) => runCli(args, { env: { LEADQ_URL: url ?? gw.baseUrl, LEADQ_API_KEY: gw.apiKey } }))
@@ -280,5 +280,48 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       expect((yield* campaigns.get(org, f.id)).removed_leads).toBe(20)
       // and the stale failures are not left behind to be fed back again
       expect(failureLines(`${file}.failures.failures`)).toEqual([])
+    }).pipe(Effect.scoped))
+
+  it.effect("Ctrl-C: the summary so far, exit 130, and a failures file that finishes the job", () =>
+    Effect.gen(function*() {
+      const gw = yield* TestGateway
+      const org = gw.organizationId
+      const campaigns = yield* CampaignRepository
+      const leads = yield* LeadRepository
+      const sql = yield* SqlClient.SqlClient
+      const g = yield* campaigns.create(org, draft("G"))
+      yield* campaigns.update(org, g.id, { status: "paused" })
+      yield* leads.addMany(org, g.id, Array.from({ length: 1000 }, (_, i) => ({ name: null, phone_number: phone(20_000 + i), notes: {} })))
+      const ids = (yield* sql<{ id: string }>`SELECT id FROM leads WHERE campaign_id = ${g.id}`).map((r) => r.id)
+      const file = path.join(tmpDir(), "long.txt")
+      fs.writeFileSync(file, ids.join("\n"))
+
+      const run = yield* startCli(["leads", "remove-many", "--file", file, "--json", "--concurrency", "1"], {
+        env: { LEADQ_URL: gw.baseUrl, LEADQ_API_KEY: gw.apiKey }
+      })
+      const deadline = Date.now() + 60_000
+      while ((yield* campaigns.get(org, g.id)).removed_leads < 20) {
+        if (Date.now() > deadline) throw new Error("no removal seen")
+        yield* Effect.sleep("20 millis")
+      }
+      run.child.kill("SIGINT")
+      expect(yield* Effect.promise(() => run.exited)).toBe(130)
+      const summary = summaryOf(run.state.stdout)
+      expect(summary.interrupted).toBe(true)
+      expect(summary.removed.total).toBeGreaterThanOrEqual(20)
+      expect(summary.removed.total).toBeLessThan(1000)
+      const left = failureLines(`${file}.failures`)
+      expect(left.every((l) => l.kind === "not_attempted")).toBe(true)
+      expect(left.length).toBe(1000 - summary.removed.total)
+
+      // The failures file finishes the job; at most the one request cut in flight was removed unanswered.
+      const rest = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`, "--json"])
+      expect(rest.code).toBe(0)
+      const after = summaryOf(rest.stdout)
+      expect(after.errors).toBe(0)
+      expect(after.not_found).toBe(0)
+      expect(after.already_removed).toBeLessThanOrEqual(1)
+      expect(after.removed.total + after.already_removed).toBe(left.length)
+      expect((yield* campaigns.get(org, g.id)).removed_leads).toBe(1000)
     }).pipe(Effect.scoped))
 })

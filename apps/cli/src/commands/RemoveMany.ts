@@ -136,7 +136,9 @@ export const removeManyCommand = (flags: RemoveManyFlags) =>
             failures.push({ value: id, kind: "not_attempted", why: "answered 404 (removed before, or never a lead); not checked: interrupted" })
           }
           for (const entry of list.entries) {
-            if (!tally.done.has(entry)) failures.push({ value: entry.value, kind: "not_attempted", why: "interrupted before its turn" })
+            if (!tally.done.has(entry)) {
+              failures.push({ value: entry.value, kind: "not_attempted", why: "interrupted before its answer came (feed this file back to settle it)" })
+            }
           }
         }
         const at = new Date()
