@@ -271,7 +271,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const people = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`], proxyUrl)
       expect(people.code).toBe(1)
       expect(people.stdout).toMatch(/errors\s+3/)
-      expect(people.stdout).toContain(`3 entries not removed are listed in ${file}.failures.failures.`)
+      expect(people.stdout).toContain(`3 entries not removed: listed in ${file}.failures.failures.`)
 
       // Fed back to the gateway itself, the failures file finishes the job.
       const fixed = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`, "--json"])

@@ -70,8 +70,10 @@ const printReport = (output: OutputService, report: Report) =>
     }
     const p = output.paint
     const seconds = (report.elapsedMs / 1000).toFixed(1)
+    const plural = (n: number, one: string, many: string) => `${count(n)} ${n === 1 ? one : many}`
     yield* output.line(
-      `${report.interrupted ? p.yellow("Interrupted. ") : ""}${count(report.entries)} entries, ${seconds} s, ${count(rate)} removals/s.`
+      `${report.interrupted ? p.yellow("Interrupted. ") : ""}${plural(report.entries, "entry", "entries")} in ${seconds} s` +
+        (removed > 0 ? `, ${count(rate)} removals/s.` : ".")
     )
     const byState = `pending ${count(t.removed.pending)} · claimed ${count(t.removed.claimed)} · in call ${count(t.removed.in_call)} · called ${count(t.removed.called)}`
     yield* output.table(["", "LEADS", ""], [
@@ -86,7 +88,7 @@ const printReport = (output: OutputService, report: Report) =>
       yield* output.line(`${count(t.callsInProgress)} of them were in a call: it is not cut, its log is written when it ends, and no retry follows.`)
     }
     if (report.failuresFile !== undefined && t.failures.length > 0) {
-      yield* output.line(`${count(t.failures.length)} entries not removed are listed in ${report.failuresFile}.`)
+      yield* output.line(`${plural(t.failures.length, "entry", "entries")} not removed: listed in ${report.failuresFile}.`)
     }
   })
 
