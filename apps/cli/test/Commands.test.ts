@@ -116,6 +116,8 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
         expect(lead).toMatchObject({ campaign_id: campaign.id, phone_number: "+14155550123", name: "Ada", status: "pending" })
         expect(lead!["notes"]).toEqual({ plan: "gold", city: "London" })
         const id = lead!["id"] as string
+        // a second lead, so that removing the first does not drain (and so complete) the campaign
+        const [other] = yield* leadqJson(["leads", "add", "--campaign", campaign.id, "--phone", "+14155550199"])
 
         const shown = yield* leadq(["leads", "get", id])
         expect(shown.code).toBe(0)
@@ -139,6 +141,9 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
         expect(gone.code).toBe(1)
         const listedRemoved = yield* leadqJson(["leads", "list", "--campaign", campaign.id, "--status", "removed"])
         expect(listedRemoved.map((l) => l["id"])).toEqual([id])
+
+        const [removal] = yield* leadqJson(["leads", "remove", other!["id"] as string])
+        expect(removal).toEqual({ message: "Lead removed from campaign.", lead_id: other!["id"], removed_from: "pending", call_in_progress: false })
       }))
 
     it.effect("a lead of a cancelled campaign cannot be removed: 409, exit 1, and it stays", () =>
@@ -165,6 +170,9 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
         const all = yield* leadqJson(["leads", "list", "--campaign", campaign.id, "--all"])
         expect(all).toHaveLength(250)
         expect(all[249]).toMatchObject({ name: "Person 249", notes: { plan: "gold" } })
+
+        const [more] = yield* leadqJson(["leads", "upload", "--campaign", campaign.id, "--file", tmpFile("more.csv", "phone_number\n+14155550300\n+14155550301\n")])
+        expect(more).toMatchObject({ campaign_id: campaign.id, leads_created: 2, leads_skipped: 0 })
 
         const bad = tmpFile("bad.csv", "phone_number\n+14155550100\nnope\n")
         const refused = yield* leadq(["leads", "upload", "--campaign", campaign.id, "--file", bad])
