@@ -1,4 +1,8 @@
 import { Context, Effect, Layer } from "effect"
+import type { Paint } from "./Colors.js"
+import { colorsOn, paintFor } from "./Colors.js"
+
+export type { Paint } from "./Colors.js"
 
 /**
  * Where a command's results go: tables and sentences for people, or (`--json`) one JSON value
@@ -23,32 +27,6 @@ export interface OutputService {
 
 export class Output extends Context.Tag("leadq/cli/Output")<Output, OutputService>() {
   static readonly layer = (json: boolean): Layer.Layer<Output> => Layer.sync(Output, () => makeOutput(json))
-}
-
-export interface Paint {
-  readonly bold: (s: string) => string
-  readonly dim: (s: string) => string
-  readonly red: (s: string) => string
-  readonly green: (s: string) => string
-  readonly yellow: (s: string) => string
-  readonly blue: (s: string) => string
-  readonly cyan: (s: string) => string
-}
-
-export const colorsOn = (stream: NodeJS.WriteStream): boolean =>
-  stream.isTTY === true && process.env["NO_COLOR"] === undefined && process.env["TERM"] !== "dumb"
-
-export const paintFor = (enabled: boolean): Paint => {
-  const sgr = (open: number, close: number) => (s: string) => (enabled ? `\x1b[${open}m${s}\x1b[${close}m` : s)
-  return {
-    bold: sgr(1, 22),
-    dim: sgr(2, 22),
-    red: sgr(31, 39),
-    green: sgr(32, 39),
-    yellow: sgr(33, 39),
-    blue: sgr(34, 39),
-    cyan: sgr(36, 39)
-  }
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g

@@ -10,7 +10,7 @@ import * as LogLevel from "effect/LogLevel"
 import { cli } from "./Cli.js"
 import { EXIT_OK, interruptExitCode } from "./ExitCode.js"
 import { describeCause } from "./Failure.js"
-import { colorsOn, paintFor } from "./Output.js"
+import { colorsOn, paintFor } from "./Colors.js"
 
 /**
  * `leadq`: parse the command line, run the command, print what went wrong (if anything) on
