@@ -1,0 +1,108 @@
+import type { LeadqHttp, Prng } from "@leadq/history"
+import { answerOf, makeRecorder } from "@leadq/history"
+import { Effect } from "effect"
+
+/**
+ * Clients of the public API acting at random, as in the race of `tools/history`: remove leads
+ * (some of them while they are being called), pause, resume, cancel (one campaign, late) and add
+ * leads. Every request is recorded with its answer; a request that gets no answer (the gateway
+ * was killed, the database restarted) is recorded as unknown.
+ */
+export interface Workload {
+  readonly recorder: ReturnType<typeof makeRecorder>
+  readonly campaignIds: Array<string>
+  readonly leadIds: Array<string>
+  readonly addLead: (campaignId: string) => Effect.Effect<unknown>
+  /** `clients` concurrent clients for `opsMs`; the campaign cancelled late in the run is the first. */
+  readonly run: (clients: number, opsMs: number) => Effect.Effect<void>
+  /** Resume every paused campaign (so the run can drain), recorded like any other request. */
+  readonly resumeAll: Effect.Effect<void>
+}
+
+const sleep = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
+
+export const makeWorkload = (http: LeadqHttp, rng: Prng, seedLabel: string): Workload => {
+  const recorder = makeRecorder()
+  const campaignIds: Array<string> = []
+  const leadIds: Array<string> = []
+  let phoneSeq = 0
+
+  const addLead = (campaignId: string) => {
+    const notes = {
+      sim_outcome: rng.weighted([["completed", 60], ["no_answer", 15], ["busy", 15], ["failed", 10]] as const),
+      sim_duration_ms: rng.int(100, 1500)
+    }
+    const phone = `+1415${String(3_000_000 + phoneSeq++)}`
+    return recorder.record(
+      "add",
+      campaignId,
+      Effect.map(http.request("POST", "/v1/campaigns-leads", { campaignId, phoneNumber: phone, name: `Lead ${seedLabel} ${phone}`, notes }), (a) => {
+        const answer = answerOf(a)
+        if (answer.outcome !== "ok") return answer
+        const lead = a.body as { id: string; scheduled_at: string }
+        leadIds.push(lead.id)
+        return { ...answer, lead_id: lead.id, scheduled_at: Date.parse(lead.scheduled_at) }
+      })
+    )
+  }
+
+  const run = (clients: number, opsMs: number) =>
+    Effect.gen(function*() {
+      const start = Date.now()
+      const cancelTarget = campaignIds[0]!
+      const randomOp = Effect.suspend(() => {
+        const kind = rng.weighted([["delete", 20], ["delete_calling", 10], ["pause", 10], ["resume", 12], ["cancel", 2], ["add", 10]] as const)
+        switch (kind) {
+          case "delete_calling": {
+            // Look for a lead being called right now and remove it: the removal races the
+            // worker's re-check, its call and its finish.
+            const c = rng.pick(campaignIds)
+            return Effect.flatMap(
+              Effect.orElseSucceed(http.request("GET", `/v1/campaigns-leads?campaign_id=${c}&status=in_progress&limit=100`), () => undefined),
+              (listed) => {
+                const calling = ((listed?.body as { data?: Array<{ id: string }> } | undefined)?.data ?? []).map((l) => l.id)
+                if (calling.length === 0) return Effect.void
+                const id = rng.pick(calling)
+                return recorder.record("delete", id, Effect.map(http.request("DELETE", `/v1/campaigns-leads/${id}`), answerOf))
+              }
+            )
+          }
+          case "delete": {
+            const id = rng.pick(leadIds)
+            return recorder.record("delete", id, Effect.map(http.request("DELETE", `/v1/campaigns-leads/${id}`), answerOf))
+          }
+          case "pause":
+          case "resume": {
+            const c = rng.pick(campaignIds)
+            return recorder.record(
+              kind,
+              c,
+              Effect.map(http.request("PATCH", `/v1/campaigns/${c}`, { status: kind === "pause" ? "paused" : "running" }), answerOf)
+            )
+          }
+          case "cancel":
+            if (Date.now() - start < opsMs * 0.5) return Effect.void
+            return recorder.record("cancel", cancelTarget, Effect.map(http.request("POST", `/v1/campaigns/${cancelTarget}/cancel`), answerOf))
+          case "add":
+            return addLead(rng.pick(campaignIds))
+        }
+      })
+      const client = Effect.gen(function*() {
+        while (Date.now() - start < opsMs) {
+          yield* sleep(rng.int(20, 150))
+          yield* randomOp
+        }
+      })
+      yield* Effect.all(Array.from({ length: clients }, () => client), { concurrency: "unbounded" })
+    })
+
+  const resumeAll = Effect.gen(function*() {
+    for (const c of campaignIds) {
+      const got = yield* Effect.either(http.request("GET", `/v1/campaigns/${c}`))
+      if (got._tag === "Left" || (got.right.body as { status?: string }).status !== "paused") continue
+      yield* recorder.record("resume", c, Effect.map(http.request("PATCH", `/v1/campaigns/${c}`, { status: "running" }), answerOf))
+    }
+  })
+
+  return { recorder, campaignIds, leadIds, addLead, run, resumeAll }
+}
