@@ -4,6 +4,7 @@ import { LeadqApi } from "@leadq/api"
 import { Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { AuthenticationLive } from "./AuthenticationLive.js"
+import { answerClientErrors } from "./ClientErrors.js"
 import { AuthRateLimiter } from "./AuthRateLimiter.js"
 import { GatewayConfig } from "./GatewayConfig.js"
 import { GatewayMetrics } from "./GatewayMetrics.js"
@@ -41,6 +42,7 @@ const ServeLive = HttpApiBuilder.serve().pipe(
 export const GatewayServerLive = Layer.unwrapEffect(
   Effect.map(GatewayConfig, (config) => {
     const server = createServer()
+    answerClientErrors(server)
     // Built last, so released first: the drain runs while the handlers and the store are still up.
     return drainOnShutdown(server, config.shutdownGraceSeconds * 1000).pipe(
       Layer.provide(ServeLive),

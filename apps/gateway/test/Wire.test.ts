@@ -3,6 +3,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { isEnvelope, LeadqApi } from "@leadq/api"
 import { CampaignNotFound, InvalidInput, LeadNotFound, RetryConfig } from "@leadq/domain"
 import { Effect, FastCheck } from "effect"
+import * as net from "node:net"
 import { TestGateway, testEngines, testGatewayLayer } from "../src/testing/index.js"
 import type { TestGatewayServices } from "../src/testing/index.js"
 import { addLead, call, campaignBody, createCampaign, expectFailure, expectStatus, snapshot } from "./support.js"
@@ -60,6 +61,35 @@ for (const engine of engines) {
           expect(error.allowed).toEqual(["GET", "HEAD", "PATCH"])
           expectFailure(yield* call(gw, "DELETE", "/v1/campaigns"), 405, "MethodNotAllowed")
           expectFailure(yield* call(gw, "GET", "/v1/carrier/webhooks/call-ended"), 405, "MethodNotAllowed")
+        }))
+    })
+
+    describe("requests Node's HTTP parser refuses", () => {
+      /** Raw bytes on a socket: what a broken or hostile client can send. */
+      const raw = (baseUrl: string, bytes: string) =>
+        Effect.promise(() =>
+          new Promise<string>((resolve, reject) => {
+            const url = new URL(baseUrl)
+            const socket = net.connect(Number(url.port), url.hostname, () => socket.end(bytes))
+            let out = ""
+            socket.on("data", (d) => (out += d))
+            socket.on("close", () => resolve(out))
+            socket.on("error", reject)
+          })
+        )
+      const bodyOf = (response: string) => JSON.parse(response.slice(response.indexOf("\r\n\r\n") + 4))
+
+      it.effect("headers over the limit, a request that is not HTTP, a malformed header: the envelope all the same", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const big = yield* raw(gw.baseUrl, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`)
+          expect(big).toMatch(/^HTTP\/1\.1 431 /)
+          expect(bodyOf(big)).toMatchObject({ statusCode: 431, code: "HeadersTooLarge" })
+          for (const bytes of ["GARBAGE\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", "\u0000\u0001\u0002\r\n\r\n"]) {
+            const reply = yield* raw(gw.baseUrl, bytes)
+            expect(reply).toMatch(/^HTTP\/1\.1 400 /)
+            expect(isEnvelope(bodyOf(reply))).toBe(true)
+          }
         }))
     })
 

@@ -12,7 +12,15 @@ import {
   Unauthorized
 } from "@leadq/domain"
 import { Option, Schema } from "effect"
-import { InternalError, MethodNotAllowed, PayloadTooLarge, RouteNotFound, UnsupportedMediaType } from "./HttpFailures.js"
+import {
+  HeadersTooLarge,
+  InternalError,
+  MethodNotAllowed,
+  PayloadTooLarge,
+  RequestTimeout,
+  RouteNotFound,
+  UnsupportedMediaType
+} from "./HttpFailures.js"
 
 /**
  * The error envelope (DialNexa style) that every failure travels in:
@@ -38,10 +46,12 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  408: "Request Timeout",
   409: "Conflict",
   413: "Payload Too Large",
   415: "Unsupported Media Type",
   429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
   500: "Internal Server Error"
 }
 
@@ -72,19 +82,21 @@ const wireError = <C extends TaggedErrorClass>(cls: C, status: number, descripti
   Envelope,
   never
 > => {
-  const { _tag, ...fields } = cls.fields
+  const { _tag, message, ...details } = cls.fields
   const tag = cls.identifier
   const phrase = reasonPhrase(status)
+  // Field order is the order on the wire: the envelope first, then the error's own details.
   const Wire = Schema.Struct({
     statusCode: Schema.Literal(status),
+    message: message!,
     error: Schema.Literal(phrase),
     code: Schema.Literal(tag),
-    ...fields
+    ...details
   }).annotations({ identifier: tag, description })
   return Schema.transform(Wire, cls, {
     strict: false,
     decode: ({ code: _code, error: _error, statusCode: _status, ...rest }) => ({ ...rest, _tag: tag }),
-    encode: ({ _tag: _t, message, ...rest }) => ({ statusCode: status, message, error: phrase, code: tag, ...rest })
+    encode: ({ _tag: _t, ...rest }) => ({ ...rest, statusCode: status, error: phrase, code: tag })
   }).annotations(HttpApiSchema.annotations({ status })) as never
 }
 
@@ -118,6 +130,8 @@ export const MethodNotAllowedError = wireError(MethodNotAllowed, 405, "The route
 export const PayloadTooLargeError = wireError(PayloadTooLarge, 413, "The request body is over the limit.")
 export const UnsupportedMediaTypeError = wireError(UnsupportedMediaType, 415, "The request body is not of the expected Content-Type.")
 export const InternalServerError = wireError(InternalError, 500, "A bug or an outage on the server; the details are in its log.")
+export const HeadersTooLargeError = wireError(HeadersTooLarge, 431, "The request headers are over the server's limit.")
+export const RequestTimeoutError = wireError(RequestTimeout, 408, "The request did not arrive in time.")
 
 /** Every failure that can cross the wire. */
 export type ApiFailure =
@@ -136,6 +150,8 @@ export type ApiFailure =
   | PayloadTooLarge
   | UnsupportedMediaType
   | InternalError
+  | HeadersTooLarge
+  | RequestTimeout
 
 const wireSchemas: ReadonlyArray<
   readonly [cls: abstract new(...args: never) => ApiFailure, tag: ApiFailure["_tag"], status: number, schema: Schema.Schema<ApiFailure, Envelope>]
@@ -154,7 +170,9 @@ const wireSchemas: ReadonlyArray<
   [MethodNotAllowed, "MethodNotAllowed", 405, MethodNotAllowedError],
   [PayloadTooLarge, "PayloadTooLarge", 413, PayloadTooLargeError],
   [UnsupportedMediaType, "UnsupportedMediaType", 415, UnsupportedMediaTypeError],
-  [InternalError, "InternalError", 500, InternalServerError]
+  [InternalError, "InternalError", 500, InternalServerError],
+  [HeadersTooLarge, "HeadersTooLarge", 431, HeadersTooLargeError],
+  [RequestTimeout, "RequestTimeout", 408, RequestTimeoutError]
 ] as never
 
 /** The one place that maps a failure to its HTTP status. */

@@ -53,3 +53,17 @@ export class InternalError extends Schema.TaggedError<InternalError>()("Internal
 }) {
   static readonly instance = new InternalError({ message: "Internal server error." })
 }
+
+/** The request's headers are over the server's limit (Node answers this before any route runs). */
+export class HeadersTooLarge extends Schema.TaggedError<HeadersTooLarge>()("HeadersTooLarge", {
+  message: Schema.String
+}) {
+  static readonly instance = new HeadersTooLarge({ message: "Request headers are too large." })
+}
+
+/** The request did not arrive in time (its headers or body were too slow). */
+export class RequestTimeout extends Schema.TaggedError<RequestTimeout>()("RequestTimeout", {
+  message: Schema.String
+}) {
+  static readonly instance = new RequestTimeout({ message: "The request was not received in time." })
+}

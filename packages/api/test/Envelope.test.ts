@@ -18,12 +18,14 @@ import {
   CampaignBody,
   CampaignPatchBody,
   fromEnvelope,
+  HeadersTooLarge,
   InternalError,
   isEnvelope,
   LeadCreateBody,
   LeadqApi,
   MethodNotAllowed,
   PayloadTooLarge,
+  RequestTimeout,
   RouteNotFound,
   STATUS_OF,
   toEnvelope,
@@ -45,7 +47,9 @@ const classes = [
   [MethodNotAllowed, 405],
   [PayloadTooLarge, 413],
   [UnsupportedMediaType, 415],
-  [InternalError, 500]
+  [InternalError, 500],
+  [HeadersTooLarge, 431],
+  [RequestTimeout, 408]
 ] as const
 
 describe("error envelope", () => {
