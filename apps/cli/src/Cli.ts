@@ -216,7 +216,7 @@ const leadsRemoveMany = Command.make("remove-many", {
     Options.optional
   ),
   countryCode: Options.text("country-code").pipe(Options.withDescription("Dialling code for national numbers in the file."), Options.optional),
-  concurrency: Options.integer("concurrency").pipe(Options.withDescription("Removals in flight at once, 1 to 256 (default 16)."), Options.optional),
+  concurrency: Options.integer("concurrency").pipe(Options.withDescription("Removals in flight at once, 1 to 256 (default 32)."), Options.optional),
   failures: Options.text("failures").pipe(
     Options.withDescription("Where to write what was not removed (default: the input file's name + .failures)."),
     Options.optional

@@ -9,8 +9,11 @@
  *   pnpm build && node tools/bench/dist/remove-many.js
  *   BENCH_LEADS=20000 BENCH_CONCURRENCY=8,16,32,64 node tools/bench/dist/remove-many.js
  *
+ * It also prints the CPU time each side spent per removal, and the rate those costs allow on
+ * otherwise idle cores: on a shared machine the measured rate mostly says how busy it was.
+ *
  * Every round is checked: all leads removed, none failed. The figure for the target (at least
- * 1,000 leads per second) is the default concurrency's.
+ * 1,000 leads per second) is the default concurrency's (32).
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -21,6 +24,14 @@ import { freePort, repoRoot, startProcess } from "./Processes.js"
 const LEADS = Number(process.env["BENCH_LEADS"] ?? 10_000)
 const CONCURRENCIES = (process.env["BENCH_CONCURRENCY"] ?? "16,32,64").split(",").map(Number)
 const CLI = path.join(repoRoot, "apps/cli/dist/bin.js")
+const CORES = os.cpus().length
+
+/**
+ * What the CPU alone allows: each process runs on one core at a time, and both share the cores.
+ * A figure that does not depend on what else the machine is doing during the run.
+ */
+const capacity = (cliMs: number, gatewayMs: number) =>
+  Math.min(1000 / cliMs, 1000 / gatewayMs, (CORES * 1000) / (cliMs + gatewayMs))
 
 interface Run {
   readonly code: number | null
@@ -44,6 +55,16 @@ const ok = async (args: ReadonlyArray<string>, env: Record<string, string>) => {
   const run = await leadq(args, env)
   if (run.code !== 0) throw new Error(`leadq ${args.join(" ")} exited ${run.code}:\n${run.stderr}`)
   return run
+}
+
+/** CPU seconds (user + system) from a /proc stat line: own (fields 14, 15) or of reaped children (16, 17). */
+const TICKS_PER_SECOND = 100
+const cpuOf = (pid: number | "self", children: boolean) => {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  // fields[0] is field 3 (state): field n is fields[n - 3]
+  const [a, b] = children ? [fields[13]!, fields[14]!] : [fields[11]!, fields[12]!]
+  return (Number(a) + Number(b)) / TICKS_PER_SECOND
 }
 
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, unknown>
@@ -82,13 +103,20 @@ const main = async () => {
       const file = path.join(dir, `ids-${concurrency}.txt`)
       fs.writeFileSync(file, ids.join("\n") + "\n")
 
+      // CPU of the CLI (a child of this process, counted once reaped) and of the gateway, over the run.
+      const cliCpu0 = cpuOf("self", true)
+      const gatewayCpu0 = cpuOf(gateway.child.pid!, false)
       const run = await ok(["leads", "remove-many", "--file", file, "--concurrency", String(concurrency), "--json"], env)
+      const cliMs = ((cpuOf("self", true) - cliCpu0) * 1000) / LEADS
+      const gatewayMs = ((cpuOf(gateway.child.pid!, false) - gatewayCpu0) * 1000) / LEADS
       const summary = lastJson(run.stdout) as { removed: { total: number }; errors: number; elapsed_ms: number }
       if (summary.removed.total !== LEADS || summary.errors !== 0) throw new Error(`round ${concurrency}: ${run.stdout}`)
       const passRate = (LEADS * 1000) / summary.elapsed_ms
       const wallRate = (LEADS * 1000) / run.wallMs
       const row = `concurrency ${String(concurrency).padStart(3)}: ${passRate.toFixed(0).padStart(5)} leads/s (removal pass ${(summary.elapsed_ms / 1000).toFixed(2)} s), ` +
-        `${wallRate.toFixed(0).padStart(5)} leads/s wall (${(run.wallMs / 1000).toFixed(2)} s with start-up); upload of the ${LEADS} leads ${(uploadMs / 1000).toFixed(2)} s`
+        `${wallRate.toFixed(0).padStart(5)} leads/s wall (${(run.wallMs / 1000).toFixed(2)} s with start-up); upload of the ${LEADS} leads ${(uploadMs / 1000).toFixed(2)} s\n` +
+        `                 CPU per removal: CLI ${cliMs.toFixed(2)} ms, gateway ${gatewayMs.toFixed(2)} ms ` +
+        `(on ${CORES} otherwise idle cores that bounds the rate at ${capacity(cliMs, gatewayMs).toFixed(0)} leads/s)`
       rows.push(row)
       console.log(row)
     }

@@ -12,7 +12,7 @@ import type { FailedEntry, Tally } from "../RemoveMany.js"
 import { emptyTally, removedTotal, removeMany } from "../RemoveMany.js"
 import { UsageError } from "../UsageError.js"
 
-export const DEFAULT_CONCURRENCY = 16
+export const DEFAULT_CONCURRENCY = 32
 export const MAX_CONCURRENCY = 256
 
 export interface RemoveManyFlags extends ConnectionFlags {
