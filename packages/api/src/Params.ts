@@ -15,9 +15,15 @@ export const IdParam = Schema.String.pipe(
 
 export const IdPath = Schema.Struct({ id: IdParam })
 
-const PositiveIntFromString = (max: number, what: string) =>
-  Schema.NumberFromString.pipe(
-    Schema.filter((n) => (Number.isInteger(n) && n >= 1 && n <= max) || what)
+/**
+ * A whole number in a query string, from 1 to `max`. Written as a string schema with a pattern,
+ * transformed to a number, so the reference shows what to send (not an opaque "NumberFromString").
+ */
+const PositiveIntFromString = (max: number, what: string, description: string) =>
+  Schema.transform(
+    Schema.String.pipe(Schema.pattern(/^[0-9]{1,9}$/, { message: () => what })).annotations({ description }),
+    Schema.Number.pipe(Schema.filter((n) => (n >= 1 && n <= max) || what)),
+    { strict: true, decode: (s) => Number(s), encode: (n) => String(n) }
   )
 
 /**
@@ -26,12 +32,14 @@ const PositiveIntFromString = (max: number, what: string) =>
  */
 export const PageParams = {
   page: Schema.optional(
-    PositiveIntFromString(1_000_000, "must be an integer from 1 to 1000000").annotations({ description: "Page number, from 1 (default 1)." })
+    PositiveIntFromString(1_000_000, "must be an integer from 1 to 1000000", "Page number, from 1 (default 1).")
   ),
   limit: Schema.optional(
-    PositiveIntFromString(MAX_PAGE_LIMIT, `must be an integer from 1 to ${MAX_PAGE_LIMIT}`).annotations({
-      description: `Items per page, from 1 to ${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT}).`
-    })
+    PositiveIntFromString(
+      MAX_PAGE_LIMIT,
+      `must be an integer from 1 to ${MAX_PAGE_LIMIT}`,
+      `Items per page, from 1 to ${MAX_PAGE_LIMIT} (default ${DEFAULT_PAGE_LIMIT}).`
+    )
   )
 }
 
@@ -45,8 +53,12 @@ export const pageRequestOf = (params: { readonly page?: number | undefined; read
 export const DateParam = Schema.Date.annotations({ description: "An ISO 8601 date or date-time." })
 
 /** Whole or fractional seconds, finite and non-negative (a duration filter). */
-export const SecondsParam = Schema.NumberFromString.pipe(
-  Schema.filter((n) => (Number.isFinite(n) && n >= 0 && n <= 1e9) || "must be a number of seconds from 0 to 1000000000")
+export const SecondsParam = Schema.transform(
+  Schema.String.pipe(
+    Schema.pattern(/^[0-9]{1,10}(\.[0-9]{1,6})?$/, { message: () => "must be a number of seconds from 0 to 1000000000" })
+  ).annotations({ description: "A duration in seconds, such as 30 or 2.5." }),
+  Schema.Number.pipe(Schema.filter((n) => n <= 1e9 || "must be a number of seconds from 0 to 1000000000")),
+  { strict: true, decode: (s) => Number(s), encode: (n) => String(n) }
 )
 
 /** Free text kept in a record (the reason of a removal): bounded, and no control characters. */
