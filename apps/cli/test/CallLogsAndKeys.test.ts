@@ -1,4 +1,4 @@
-import { expect, layer } from "@effect/vitest"
+import { afterAll, expect, layer } from "@effect/vitest"
 import type { CampaignDraft, E164 } from "@leadq/domain"
 import { CallOutcome, CampaignRepository, LeadQueue, LeadRepository, RetryConfig } from "@leadq/domain"
 // The gateway's own test harness: a real gateway listening on a free port over a fresh database.
@@ -7,9 +7,10 @@ import { CallOutcome, CampaignRepository, LeadQueue, LeadRepository, RetryConfig
 import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { jsonLines, runCli, startCli, until } from "./RunCli.js"
+import { jsonLines, removeTempDirs, runCli, startCli, tempDir, until } from "./RunCli.js"
+
+afterAll(removeTempDirs)
 
 const draft = (name: string): CampaignDraft => ({
   name,
@@ -122,12 +123,11 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
 
   it.effect("keys create on a database file that does not exist yet creates and migrates it", () =>
     Effect.gen(function*() {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadq-keys-"))
+      const dir = tempDir("leadq-keys-")
       const file = path.join(dir, "fresh", "leadq.db")
       const r = yield* runCli(["keys", "create", "--org", "first", "--database-url", `sqlite:${file}`])
       expect(r.code).toBe(0)
       expect(r.stdout).toContain(`for the new organization "first"`)
       expect(fs.existsSync(file)).toBe(true)
-      fs.rmSync(dir, { recursive: true, force: true })
     }))
 })

@@ -1,13 +1,14 @@
-import { describe, expect, layer } from "@effect/vitest"
+import { afterAll, describe, expect, layer } from "@effect/vitest"
 // The gateway's own test harness: a real gateway listening on a free port over a fresh database.
 // Tests may start the app they talk to; the module boundary is about runtime code.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { closedPort, jsonLines, runCli } from "./RunCli.js"
+import { closedPort, jsonLines, removeTempDirs, runCli, tempDir } from "./RunCli.js"
+
+afterAll(removeTempDirs)
 
 /** `leadq …` against the test gateway, with its key (or the environment given). */
 const leadq = (args: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>> = {}) =>
@@ -28,8 +29,7 @@ const createCampaign = (name: string) =>
   )
 
 const tmpFile = (name: string, content: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadq-cli-"))
-  const file = path.join(dir, name)
+  const file = path.join(tempDir(), name)
   fs.writeFileSync(file, content)
   return file
 }

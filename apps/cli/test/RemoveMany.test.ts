@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { expect, layer } from "@effect/vitest"
+import { afterAll, expect, layer } from "@effect/vitest"
 import type { CampaignDraft, E164, LeadId } from "@leadq/domain"
 import { CallOutcome, CampaignRepository, LeadQueue, LeadRepository, RetryConfig, unsafeMakeId } from "@leadq/domain"
 // The gateway's own test harness: a real gateway listening on a free port over a fresh database.
@@ -9,9 +9,10 @@ import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as http from "node:http"
-import * as os from "node:os"
 import * as path from "node:path"
-import { jsonLines, runCli, startCli } from "./RunCli.js"
+import { jsonLines, removeTempDirs, runCli, startCli, tempDir } from "./RunCli.js"
+
+afterAll(removeTempDirs)
 
 const leadq = (args: ReadonlyArray<string>, url?: string) =>
   Effect.flatMap(TestGateway, (gw) => runCli(args, { env: { LEADQ_URL: url ?? gw.baseUrl, LEADQ_API_KEY: gw.apiKey } }))
@@ -40,7 +41,7 @@ const draft = (name: string, maxConcurrentCalls = 1): CampaignDraft => ({
 
 const phone = (n: number) => `+1415${String(3_000_000 + n)}` as E164
 
-const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "leadq-remove-many-"))
+const tmpDir = () => tempDir("leadq-remove-many-")
 
 /** Failure lines of a failures file: value and kind, comments aside. */
 const failureLines = (file: string) =>

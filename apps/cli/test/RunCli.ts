@@ -1,6 +1,8 @@
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
+import * as fs from "node:fs"
 import * as net from "node:net"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -89,3 +91,16 @@ export const closedPort = Effect.async<number>((resume) => {
     server.close(() => resume(Effect.succeed(port)))
   })
 })
+
+const tempDirs: Array<string> = []
+
+/** A fresh directory for a test's files; every one is removed by `removeTempDirs` (afterAll). */
+export const tempDir = (prefix = "leadq-cli-") => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  tempDirs.push(dir)
+  return dir
+}
+
+export const removeTempDirs = () => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+}
