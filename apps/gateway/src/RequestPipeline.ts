@@ -1,14 +1,23 @@
-import { FileSystem, HttpApiBuilder, HttpApiError, HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { FileSystem, HttpApiBuilder, HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { HttpApp } from "@effect/platform"
 import type { ApiFailure } from "@leadq/api"
-import { failureResponse, isApiFailure, LeadqApi, MAX_CSV_BYTES, MethodNotAllowed, PayloadTooLarge, RouteNotFound, UnsupportedMediaType } from "@leadq/api"
-import { InternalError } from "@leadq/api"
-import { InvalidInput, issuesOfFormatted } from "@leadq/domain"
+import {
+  failureResponse,
+  InternalError,
+  LeadqApi,
+  MAX_CSV_BYTES,
+  MethodNotAllowed,
+  PayloadTooLarge,
+  RouteNotFound,
+  UnsupportedMediaType
+} from "@leadq/api"
+import { InvalidInput } from "@leadq/domain"
 import { Cause, Effect, Layer, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import { GatewayConfig } from "./GatewayConfig.js"
 import { GatewayMetrics } from "./GatewayMetrics.js"
 import { Draining } from "./GracefulShutdown.js"
+import { failureOfCause } from "./RequestFailures.js"
 import type { BodyKind } from "./RouteTable.js"
 import { makeRouteTable } from "./RouteTable.js"
 
@@ -37,23 +46,6 @@ const mediaTypeOf = (contentType: string | undefined) =>
 const hasBody = (headers: Record<string, string | undefined>) =>
   (headers["content-length"] !== undefined && headers["content-length"] !== "0") || headers["transfer-encoding"] !== undefined
 
-/** What a failure of the multipart parser (multipasta) means for the caller, when it is theirs. */
-const multipastaFailure = (detail: unknown): ApiFailure | undefined => {
-  const failure = detail as { readonly _tag?: unknown; readonly limit?: unknown } | undefined
-  switch (failure?._tag) {
-    case "ReachedLimit":
-      return failure.limit === "MaxParts"
-        ? InvalidInput.of(["body: has too many parts (send one part named file)"])
-        : PayloadTooLarge.of(MAX_CSV_BYTES, "The file")
-    case "InvalidBoundary":
-    case "BadHeaders":
-    case "InvalidDisposition":
-    case "EndNotReached":
-      return InvalidInput.of(["body: is not valid multipart/form-data"])
-  }
-  return undefined
-}
-
 /**
  * The part of a request's handling that no endpoint should repeat, in one place:
  *
@@ -78,60 +70,6 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
     )
     const jsonLimit = Option.some(FileSystem.Size(config.maxJsonBodyBytes))
     const uploadLimit = MAX_CSV_BYTES + MULTIPART_OVERHEAD
-
-    const classify = (error: unknown, bodyLimit: number): ApiFailure | undefined => {
-      if (isApiFailure(error)) return error
-      if (error instanceof HttpApiError.HttpApiDecodeError) {
-        const issues = issuesOfFormatted(error.issues)
-        return InvalidInput.of(issues.length > 0 ? issues : [error.message])
-      }
-      const tagged = error as { readonly _tag?: unknown; readonly reason?: unknown; readonly cause?: unknown }
-      switch (tagged?._tag) {
-        // The router's own miss (a path segment over its length limit, say): still just a 404.
-        case "RouteNotFound":
-          return RouteNotFound.of(
-            (tagged as { readonly request?: { readonly method?: string } }).request?.method ?? "GET",
-            "this path"
-          )
-        case "RequestError": {
-          const cause = tagged.cause as { readonly message?: unknown } | undefined
-          if (cause?.message === "maxBytes exceeded") return PayloadTooLarge.of(bodyLimit)
-          if (cause instanceof SyntaxError) return InvalidInput.of(["body: is not valid JSON"])
-          return InvalidInput.of(["body: could not be read"])
-        }
-        case "MultipartError": {
-          switch (tagged.reason) {
-            case "FileTooLarge":
-              return PayloadTooLarge.of(MAX_CSV_BYTES, "The file")
-            case "FieldTooLarge":
-            case "BodyTooLarge":
-              return PayloadTooLarge.of(bodyLimit)
-            case "TooManyParts":
-              return InvalidInput.of(["body: has too many parts (send one part named file)"])
-            case "Parse":
-              return InvalidInput.of(["body: is not valid multipart/form-data"])
-            case "InternalError":
-              // The streaming parser reports its limits and a malformed body as "internal" errors.
-              return multipastaFailure(tagged.cause)
-          }
-          return undefined
-        }
-      }
-      // The parser's 'error' event, thrown when nothing listened to it yet.
-      if ((error as { readonly code?: unknown })?.code === "ERR_UNHANDLED_ERROR") {
-        return multipastaFailure((error as { readonly context?: unknown }).context)
-      }
-      return undefined
-    }
-
-    const failureOf = (cause: Cause.Cause<unknown>, bodyLimit: number): ApiFailure | undefined => {
-      const failure = Cause.failureOption(cause)
-      if (Option.isSome(failure)) return classify(failure.value, bodyLimit)
-      const defect = Cause.dieOption(cause)
-      // Body readers of the platform die rather than fail on a malformed body: still the caller's doing.
-      if (Option.isSome(defect)) return classify(defect.value, bodyLimit)
-      return undefined
-    }
 
     /** 415 / 413 before the body is read; then the NUL check of a JSON body. */
     const guardBody = (kind: BodyKind, request: HttpServerRequest.HttpServerRequest): ApiFailure | undefined => {
@@ -168,7 +106,7 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
         const bodyLimit = kind === "multipart" ? uploadLimit : config.maxJsonBodyBytes
 
         const answerFailure = (cause: Cause.Cause<unknown>, limit: number) => {
-          const failure = failureOf(cause, limit)
+          const failure = failureOfCause(cause, limit)
           if (failure !== undefined) return Effect.succeed(failureResponse(failure))
           if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
           return Effect.as(
