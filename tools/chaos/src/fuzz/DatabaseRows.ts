@@ -1,0 +1,31 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+/**
+ * Every row of every table of leadq, serialized exactly as read, keyed by table and id: the
+ * before and after of a request that must change nothing. (Not the history checker's snapshot:
+ * this one keeps every column, `updated_at` included, and the keys and organizations.)
+ */
+export const TABLES = ["organizations", "api_keys", "campaigns", "leads", "call_logs", "lead_removals", "carrier_events"] as const
+
+export const databaseRows = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const out = new Map<string, string>()
+  for (const table of TABLES) {
+    const key = table === "carrier_events" ? "provider_call_id" : "id"
+    const rows = yield* sql<Record<string, unknown>>`SELECT * FROM ${sql(table)} ORDER BY ${sql(key)}`
+    for (const row of rows) out.set(`${table}/${String(row[key])}`, JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? String(v) : v)))
+  }
+  return out
+}).pipe(Effect.orDie)
+
+/** The rows that differ between two pictures: added, removed or changed. */
+export const rowDiff = (before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  for (const [k, v] of before) {
+    if (!after.has(k)) out.push(`${k} disappeared`)
+    else if (after.get(k) !== v) out.push(`${k} changed: ${v} → ${after.get(k)}`)
+  }
+  for (const k of after.keys()) if (!before.has(k)) out.push(`${k} appeared`)
+  return out
+}
