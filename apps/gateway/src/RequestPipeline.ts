@@ -40,6 +40,30 @@ const nextRequestId = () => `${ID_PREFIX}-${(++idCounter).toString(36)}`
 /** A `\u0000` escape that is not itself escaped: PostgreSQL text cannot hold a NUL character. */
 const JSON_NUL = /(^|[^\\])(\\\\)*\\u0000/
 
+/**
+ * Deeper than any body of the API (a few levels), far shallower than what overflows the stack:
+ * a decode error over a value nested thousands of levels deep overflows it while formatting the
+ * value into its message, which would otherwise be a 500.
+ */
+const MAX_JSON_DEPTH = 64
+
+/** Whether arrays and objects nest deeper than `max` (strings skipped), in one pass. */
+const nestsDeeperThan = (text: string, max: number): boolean => {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) {
+      if (++depth > max) return true
+    } else if (c === 93 || c === 125) depth--
+  }
+  return false
+}
+
 const mediaTypeOf = (contentType: string | undefined) =>
   contentType === undefined ? undefined : contentType.split(";")[0]!.trim().toLowerCase()
 
@@ -84,7 +108,9 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
       }
       if (!hasBody(headers)) return undefined
       // No Content-Type at all is taken as JSON (what curl -X and many clients send with a JSON body).
-      if (media !== undefined && media !== "application/json" && !media.endsWith("+json")) {
+      // Only application/json itself: the platform would not parse a `+json` type as JSON, and
+      // would wait for a body this pipeline has already read (the request hung).
+      if (media !== undefined && media !== "application/json") {
         return UnsupportedMediaType.of(headers["content-type"], ["application/json"])
       }
       if (length !== undefined && length > config.maxJsonBodyBytes) return PayloadTooLarge.of(config.maxJsonBodyBytes)
@@ -130,6 +156,8 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
             Effect.flatMap(request.text, (text) =>
               JSON_NUL.test(text) || text.includes("\u0000")
                 ? Effect.succeed(failureResponse(InvalidInput.of(["body: text must not contain NUL characters (\\u0000)"])))
+                : nestsDeeperThan(text, MAX_JSON_DEPTH)
+                ? Effect.succeed(failureResponse(InvalidInput.of([`body: arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels`])))
                 : app),
             jsonLimit
           ).pipe(Effect.catchAllCause((cause) => answerFailure(cause, bodyLimit)))
