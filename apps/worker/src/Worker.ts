@@ -109,23 +109,43 @@ export const runWorker = Effect.gen(function*() {
     while (true) {
       const next = yield* Queue.take(toDial)
       if (Option.isNone(next)) return
+      // The last claim waiting: the claim loop may want to claim more (see `claimBatch`).
+      if ((yield* Queue.size(toDial)) === 0) yield* nudge
       yield* dialOne(next.value).pipe(Effect.catchAllCause(logCause("dialling failed")))
     }
   })
 
-  /** How long to sleep when nothing was due: the poll interval, or less if a lead falls due sooner. */
-  const idleWait = Effect.gen(function*() {
-    const next = yield* queue.nextDueAt.pipe(Effect.catchAllCause(() => Effect.succeed(Option.none<Date>())))
-    const now = yield* Clock.currentTimeMillis
-    const until = Option.match(next, { onNone: () => Infinity, onSome: (d) => d.getTime() - now })
-    return until > 0 ? Math.min(until, config.poll_interval_ms) : config.poll_interval_ms
-  })
+  /**
+   * How long to sleep after a claim that left slots free: until the next lead falls due, at most
+   * the poll interval. A lead that fell due after the claim looked (`claimedAt`) is claimed at
+   * once; one that was due before and still not taken is held back by something else (its
+   * campaign's concurrency, its calling window) and waits for a wake-up or the next poll.
+   */
+  const idleWait = (claimedAt: number) =>
+    Effect.gen(function*() {
+      const next = yield* queue.nextDueAt.pipe(Effect.catchAllCause(() => Effect.succeed(Option.none<Date>())))
+      if (Option.isNone(next)) return config.poll_interval_ms
+      const due = next.value.getTime()
+      if (due <= claimedAt) return config.poll_interval_ms
+      const now = yield* Clock.currentTimeMillis
+      return Math.min(Math.max(0, due - now), config.poll_interval_ms)
+    })
+
+  /**
+   * While the dialer still has claims waiting, a claim is made only once this many slots are
+   * free: each claim is a transaction (on SQLite an fsync), and taking back one freed slot at a
+   * time after every finished call would cost one per lead.
+   */
+  const claimBatch = Math.max(1, Math.ceil(config.max_in_flight / 4))
 
   const claimLoop = Effect.gen(function*() {
     while (true) {
       const free = config.max_in_flight - (yield* Ref.get(held))
+      const waiting = yield* Queue.size(toDial)
+      const worthIt = free > 0 && (waiting === 0 || free >= claimBatch)
       let claimed = 0
-      if (free > 0) {
+      const claimedAt = yield* Clock.currentTimeMillis
+      if (worthIt) {
         // Claimed leads always reach the dialer, even if shutdown interrupts this loop meanwhile.
         claimed = yield* Effect.uninterruptible(
           Effect.gen(function*() {
@@ -139,8 +159,8 @@ export const runWorker = Effect.gen(function*() {
         )
       }
       // A full batch: more may be due right now.
-      if (free > 0 && claimed === free) continue
-      const wait = free > 0 && claimed === 0 ? yield* idleWait : config.poll_interval_ms
+      if (worthIt && claimed === free) continue
+      const wait = worthIt ? yield* idleWait(claimedAt) : config.poll_interval_ms
       yield* Effect.ignore(Effect.timeout(Queue.take(nudges), Duration.millis(wait)))
     }
   })
