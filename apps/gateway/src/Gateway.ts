@@ -1,7 +1,7 @@
-import { HttpApiBuilder, HttpApiScalar, HttpServer } from "@effect/platform"
+import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { LeadqApi } from "@leadq/api"
-import { Effect, Layer } from "effect"
+import { Effect, FiberRef, Layer } from "effect"
 import { createServer } from "node:http"
 import { AuthenticationLive } from "./AuthenticationLive.js"
 import { answerClientErrors } from "./ClientErrors.js"
@@ -44,8 +44,16 @@ export const GatewayServerLive = Layer.unwrapEffect(
     const server = createServer()
     answerClientErrors(server)
     // Built last, so released first: the drain runs while the handlers and the store are still up.
+    // Request fibers inherit the fiber refs of the server's build: tracing off there is off for
+    // every request (the platform's per-request span, with its URL parsing, included).
+    const serve = config.tracing
+      ? ServeLive
+      : ServeLive.pipe(
+        HttpMiddleware.withTracerDisabledWhen(() => true),
+        Layer.locally(FiberRef.currentTracerEnabled, false)
+      )
     return drainOnShutdown(server, config.shutdownGraceSeconds * 1000).pipe(
-      Layer.provide(ServeLive),
+      Layer.provide(serve),
       Layer.provideMerge(NodeHttpServer.layer(() => server, { port: config.port, host: config.host })),
       Layer.provideMerge(Draining.Default)
     )

@@ -22,6 +22,12 @@ export interface GatewaySettings {
   readonly authFailureWindowSeconds: number
   /** `LEADQ_SHUTDOWN_GRACE_SECONDS` (15): how long a shutdown waits for requests in flight. */
   readonly shutdownGraceSeconds: number
+  /**
+   * `LEADQ_TRACING` (false): spans for requests, repository calls and SQL statements. Off unless a
+   * tracer is exported somewhere (an OpenTelemetry layer at the app edge): without one, every span
+   * is work on the hot path that nobody reads.
+   */
+  readonly tracing: boolean
 }
 
 export const DEFAULT_SETTINGS: GatewaySettings = {
@@ -32,7 +38,8 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
   authMaxFailuresPerAddress: 20,
   authMaxFailuresPerKey: 10,
   authFailureWindowSeconds: 60,
-  shutdownGraceSeconds: 15
+  shutdownGraceSeconds: 15,
+  tracing: false
 }
 
 const positiveInt = (name: string, fallback: number, max: number) =>
@@ -59,7 +66,8 @@ export const GatewaySettingsConfig: Config.Config<GatewaySettings> = Config.all(
   authMaxFailuresPerAddress: positiveInt("LEADQ_AUTH_MAX_FAILURES_PER_ADDRESS", DEFAULT_SETTINGS.authMaxFailuresPerAddress, 1_000_000),
   authMaxFailuresPerKey: positiveInt("LEADQ_AUTH_MAX_FAILURES_PER_KEY", DEFAULT_SETTINGS.authMaxFailuresPerKey, 1_000_000),
   authFailureWindowSeconds: positiveInt("LEADQ_AUTH_FAILURE_WINDOW_SECONDS", DEFAULT_SETTINGS.authFailureWindowSeconds, 86_400),
-  shutdownGraceSeconds: positiveInt("LEADQ_SHUTDOWN_GRACE_SECONDS", DEFAULT_SETTINGS.shutdownGraceSeconds, 3600)
+  shutdownGraceSeconds: positiveInt("LEADQ_SHUTDOWN_GRACE_SECONDS", DEFAULT_SETTINGS.shutdownGraceSeconds, 3600),
+  tracing: Config.boolean("LEADQ_TRACING").pipe(Config.withDefault(DEFAULT_SETTINGS.tracing))
 })
 
 export class GatewayConfig extends Context.Tag("leadq/gateway/GatewayConfig")<GatewayConfig, GatewaySettings>() {
