@@ -1,0 +1,88 @@
+import type { FuzzRequest } from "./FuzzRequest.js"
+import type { Operation } from "./OpenApi.js"
+import type { Organization } from "./FuzzTarget.js"
+
+/**
+ * Check 7 of HISTORY-CHECK.md for every endpoint: organization B's key on organization A's ids.
+ * Every operation that names a resource — in its path, its body, or a list filter — is tried with
+ * each of A's ids of that kind. Naming one must answer 404 (never 403: that would confirm it
+ * exists); a list filtered on A's ids must show none of A's rows.
+ */
+export interface TenancyProbe {
+  readonly request: FuzzRequest
+  /** `404`: the request names A's resource. `no-leak`: a list; none of A's ids may appear in it. */
+  readonly expect: "404" | "no-leak"
+}
+
+const json = (key: string, method: string, path: string, body?: unknown): FuzzRequest => ({
+  operation: "",
+  method,
+  path,
+  headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+  body: body === undefined ? undefined : Buffer.from(JSON.stringify(body))
+})
+
+const csvUpload = (key: string, path: string): FuzzRequest => {
+  const boundary = "tenancyprobe"
+  return {
+    operation: "",
+    method: "POST",
+    path,
+    headers: { authorization: `Bearer ${key}`, "content-type": `multipart/form-data; boundary=${boundary}` },
+    body: Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="leads.csv"\r\nContent-Type: text/csv\r\n\r\n` +
+        `phone_number,name\n+14155559876,Stolen\n\r\n--${boundary}--\r\n`
+    )
+  }
+}
+
+/** What each operation's body says when it is otherwise right: only the tenancy can refuse it. */
+const rightBody = (op: Operation, a: Organization): unknown => {
+  switch (op.id) {
+    case "campaigns.update":
+      return { status: "paused", name: "stolen" }
+    case "leads.update":
+      return { name: "stolen" }
+    case "leads.create":
+      return { campaignId: a.campaigns[a.campaigns.length - 1], phoneNumber: "+14155559876" }
+    default:
+      return undefined
+  }
+}
+
+export const tenancyProbes = (operations: ReadonlyArray<Operation>, a: Organization, intruderKey: string): ReadonlyArray<TenancyProbe> => {
+  const out: Array<TenancyProbe> = []
+  for (const op of operations) {
+    if (!op.secured) continue
+    const pathParams = op.parameters.filter((p) => p.in === "path")
+    const ids = op.path.startsWith("/v1/campaigns-leads/upload-file/") || op.path.startsWith("/v1/call-logs/campaign/") || op.path.startsWith("/v1/campaigns/")
+      ? a.campaigns
+      : op.path.startsWith("/v1/campaigns-leads/")
+      ? a.leads
+      : op.path.startsWith("/v1/call-logs/")
+      ? a.callLogs
+      : []
+    const tag = (r: FuzzRequest): FuzzRequest => ({ ...r, operation: op.id })
+    if (pathParams.length > 0) {
+      for (const id of ids) {
+        const path = op.path.replace(/\{[^}]+\}/, id)
+        const request = op.body.kind === "multipart" ? csvUpload(intruderKey, path) : json(intruderKey, op.method, path, rightBody(op, a))
+        out.push({ request: tag(request), expect: "404" })
+      }
+      continue
+    }
+    if (op.id === "leads.create") {
+      for (const c of a.campaigns) out.push({ request: tag(json(intruderKey, "POST", op.path, { ...(rightBody(op, a) as object), campaignId: c })), expect: "404" })
+      continue
+    }
+    // Lists: filtered on A's ids wherever a filter takes one.
+    const filters = op.parameters.filter((p) => p.in === "query" && (p.name === "campaign_id" || p.name === "lead_id"))
+    for (const f of filters) {
+      for (const id of f.name === "campaign_id" ? a.campaigns : a.leads) {
+        out.push({ request: tag(json(intruderKey, op.method, `${op.path}?${f.name}=${id}`)), expect: "no-leak" })
+      }
+    }
+    if (op.method === "GET") out.push({ request: tag(json(intruderKey, op.method, op.path)), expect: "no-leak" })
+  }
+  return out
+}
