@@ -27,13 +27,15 @@ export const noLostLog = (t: Tables): ReadonlyArray<Violation> => {
       out.push({ check: 3, message: `call log left ${log.status} once the run was quiet`, lead_id: log.lead_id, call_id: log.call_id })
     }
   }
+  // A log present in one snapshot and missing from a later one is missing from the snapshot
+  // right after some snapshot that had it: comparing neighbours finds every disappearance.
   const snapshots = t.history.snapshots
   for (let i = 0; i < snapshots.length - 1; i++) {
-    const later = snapshots.slice(i + 1)
+    const next = snapshots[i + 1]!
+    const kept = new Set(next.call_logs.map((l) => l.id))
     for (const log of snapshots[i]!.call_logs) {
-      const gone = later.find((s) => !s.call_logs.some((l) => l.id === log.id))
-      if (gone !== undefined) {
-        out.push({ check: 3, message: `call log ${log.id} disappeared (snapshot at ${new Date(gone.taken_at).toISOString()})`, lead_id: log.lead_id, call_id: log.call_id })
+      if (!kept.has(log.id)) {
+        out.push({ check: 3, message: `call log ${log.id} disappeared (snapshot at ${new Date(next.taken_at).toISOString()})`, lead_id: log.lead_id, call_id: log.call_id })
       }
     }
   }

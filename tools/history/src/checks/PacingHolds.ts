@@ -29,8 +29,12 @@ export const pacingHolds = (t: Tables): ReadonlyArray<Violation> => {
       }
     }
   }
-  const resumes = (campaignId: string) =>
-    t.history.operations.filter((o) => o.kind === "resume" && o.target === campaignId && o.outcome !== "fail")
+  const resumesOf = new Map<string, Array<ClientOp>>()
+  for (const o of t.history.operations) {
+    if (o.kind !== "resume" || o.outcome === "fail") continue
+    resumesOf.set(o.target, [...(resumesOf.get(o.target) ?? []), o])
+  }
+  const resumes = (campaignId: string): ReadonlyArray<ClientOp> => resumesOf.get(campaignId) ?? []
   const stops = t.history.operations.filter((o): o is ClientOp => (o.kind === "pause" || o.kind === "cancel") && o.outcome === "ok")
   for (const stop of stops) {
     for (const call of t.calls) {

@@ -16,11 +16,12 @@ export const slotsDoNotMove = (t: Tables): ReadonlyArray<Violation> => {
   for (const snapshot of t.history.snapshots) {
     for (const lead of snapshot.leads) if (!first.has(lead.id)) first.set(lead.id, lead.scheduled_at)
   }
+  const byId = t.history.snapshots.map((s) => new Map(s.leads.map((l) => [l.id, l])))
   for (const lead of t.final.leads) {
     if (lead.state === "removed" || lead.attempts > 0 || t.callsByLead.has(lead.id)) continue
     const given = first.get(lead.id)!
-    for (const snapshot of t.history.snapshots) {
-      const seen = snapshot.leads.find((l) => l.id === lead.id)
+    for (const leads of byId) {
+      const seen = leads.get(lead.id)
       if (seen !== undefined && seen.scheduled_at !== given) {
         out.push({
           check: 5,

@@ -38,6 +38,12 @@ export interface RaceOptions {
   readonly clients: number
   readonly leaseMs?: number
   readonly progress?: (line: string) => void
+  /** Environment of the worker processes over the race's own (e.g. `LEADQ_MAX_IN_FLIGHT` for a run at scale). */
+  readonly workerEnv?: Readonly<Record<string, string>> | undefined
+  /** How long the run may take to quiet down once the clients stop (90 s by default). */
+  readonly drainTimeoutMs?: number | undefined
+  /** How often a snapshot is taken while the clients act (700 ms by default; each holds every row). */
+  readonly snapshotEveryMs?: number | undefined
 }
 
 export interface RaceResult {
@@ -122,7 +128,8 @@ export const runRace = (options: RaceOptions) =>
           LEADQ_SIM_RING_MS: "100",
           LEADQ_SIM_DURATION_MS: "500",
           LEADQ_MAX_IN_FLIGHT: "4",
-          LEADQ_SHUTDOWN_GRACE_MS: "5000"
+          LEADQ_SHUTDOWN_GRACE_MS: "5000",
+          ...options.workerEnv
         })
         spawned.push(w)
         return w
@@ -155,7 +162,7 @@ export const runRace = (options: RaceOptions) =>
     }
 
     // Clients act; snapshots are taken as they go; maybe one worker dies.
-    const snapper = yield* Effect.fork(Effect.forever(Effect.zipRight(sleep(700), snap)))
+    const snapper = yield* Effect.fork(Effect.forever(Effect.zipRight(sleep(options.snapshotEveryMs ?? 700), snap)))
     const start = Date.now()
     const cancelTarget = campaignIds[0]!
     const randomOp = Effect.suspend(() => {
@@ -236,7 +243,7 @@ export const runRace = (options: RaceOptions) =>
       return s.leads.every((l) => l.state !== "calling") &&
         !s.leads.some((l) => l.state === "pending" && running.has(l.campaign_id) && l.scheduled_at <= s.taken_at)
     }
-    const deadline = Date.now() + 90_000
+    const deadline = Date.now() + (options.drainTimeoutMs ?? 90_000)
     while (!quiet(yield* snapshot)) {
       if (Date.now() > deadline) return yield* Effect.dieMessage(`the run did not quiet down (seed ${options.seed})`)
       yield* sleep(200)
