@@ -228,6 +228,6 @@ for (const engine of engines) {
           )
         )
         expect(checked).toBeGreaterThanOrEqual(150)
-      }))
+      }), { timeout: 300_000 })
   })
 }
