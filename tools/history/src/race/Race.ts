@@ -251,7 +251,12 @@ export const runRace = (options: RaceOptions) =>
     }
     yield* Fiber.interrupt(snapper)
 
-    // Tenants apart: another organization's key on this organization's ids.
+    // Stop the workers (SIGTERM: they finish what they hold): from here nothing but a request
+    // changes a row — retries falling due would otherwise move rows under the tenancy probes.
+    for (const w of spawned) if (w.alive()) w.child.kill("SIGTERM")
+    yield* Effect.promise(() => Promise.all(spawned.map((w) => w.exited)))
+    yield* Scope.close(inProcess, Exit.void)
+    // Tenants apart: another organization's key on this organization's ids, then the final picture.
     const other = yield* gw.newOrganization()
     const intruder = makeLeadqHttp(gw.baseUrl, other.apiKey)
     const before = yield* snapshot
@@ -277,10 +282,6 @@ export const runRace = (options: RaceOptions) =>
     const after = yield* snapshot
     const tenancy: TenancyProbes = { requests, before: rowsOf(before), after: rowsOf(after) }
 
-    // Stop the workers (SIGTERM: they finish what they hold), then the final picture.
-    for (const w of spawned) if (w.alive()) w.child.kill("SIGTERM")
-    yield* Effect.promise(() => Promise.all(spawned.map((w) => w.exited)))
-    yield* Scope.close(inProcess, Exit.void)
     const final = yield* snap
     const ledger = readLedgerFile(ledgerPath)
 
