@@ -1,4 +1,4 @@
-import { FileSystem, HttpApiBuilder, HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import type { HttpApp } from "@effect/platform"
 import type { ApiFailure } from "@leadq/api"
 import {
@@ -12,11 +12,12 @@ import {
   UnsupportedMediaType
 } from "@leadq/api"
 import { InvalidInput } from "@leadq/domain"
-import { Cause, Effect, Layer, Option } from "effect"
+import { Cause, Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
 import { GatewayConfig } from "./GatewayConfig.js"
 import { GatewayMetrics } from "./GatewayMetrics.js"
 import { Draining } from "./GracefulShutdown.js"
+import { readJsonText, withBodyText } from "./JsonBody.js"
 import { failureOfCause } from "./RequestFailures.js"
 import type { BodyKind } from "./RouteTable.js"
 import { makeRouteTable } from "./RouteTable.js"
@@ -92,7 +93,8 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
       [{ method: "GET", path: "/openapi.json" }, { method: "GET", path: "/docs" }],
       new Set([`POST ${WEBHOOK_PATH}`])
     )
-    const jsonLimit = Option.some(FileSystem.Size(config.maxJsonBodyBytes))
+    // A body over the limit is still read and dropped up to this much before the 413 (see JsonBody.ts).
+    const drainBytes = Math.max(4 * config.maxJsonBodyBytes, 16 * 1024 * 1024)
     const uploadLimit = MAX_CSV_BYTES + MULTIPART_OVERHEAD
 
     /** 415 / 413 before the body is read; then the NUL check of a JSON body. */
@@ -152,14 +154,16 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
         const handled: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest> = early !== undefined
           ? Effect.succeed(failureResponse(early))
           : (kind === "json" || kind === "raw-json") && hasBody(request.headers)
-          ? HttpIncomingMessage.withMaxBodySize(
-            Effect.flatMap(request.text, (text) =>
-              JSON_NUL.test(text) || text.includes("\u0000")
-                ? Effect.succeed(failureResponse(InvalidInput.of(["body: text must not contain NUL characters (\\u0000)"])))
-                : nestsDeeperThan(text, MAX_JSON_DEPTH)
-                ? Effect.succeed(failureResponse(InvalidInput.of([`body: arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels`])))
-                : app),
-            jsonLimit
+          ? Effect.flatMap(readJsonText(request, config.maxJsonBodyBytes, drainBytes), (body) =>
+            body._tag === "TooLarge"
+              ? Effect.succeed(HttpServerResponse.setHeader(failureResponse(PayloadTooLarge.of(config.maxJsonBodyBytes)), "connection", "close"))
+              : body._tag === "Unreadable"
+              ? Effect.succeed(failureResponse(InvalidInput.of(["body: could not be read"])))
+              : JSON_NUL.test(body.text) || body.text.includes("\u0000")
+              ? Effect.succeed(failureResponse(InvalidInput.of(["body: text must not contain NUL characters (\\u0000)"])))
+              : nestsDeeperThan(body.text, MAX_JSON_DEPTH)
+              ? Effect.succeed(failureResponse(InvalidInput.of([`body: arrays and objects nest deeper than ${MAX_JSON_DEPTH} levels`])))
+              : Effect.provideService(app, HttpServerRequest.HttpServerRequest, withBodyText(request, body.text))
           ).pipe(Effect.catchAllCause((cause) => answerFailure(cause, bodyLimit)))
           : app.pipe(Effect.catchAllCause((cause) => answerFailure(cause, bodyLimit)))
 

@@ -120,6 +120,24 @@ for (const engine of engines) {
           )
           const huge = JSON.stringify(campaignBody({ name: "x".repeat(2 * 1024 * 1024) }))
           expectFailure(yield* call(gw, "POST", "/v1/campaigns", { body: huge, headers: { "content-type": "application/json" } }), 413, "PayloadTooLarge")
+          // The same without a Content-Length (chunked): answered 413 too, not dropped mid-body.
+          const chunked = yield* Effect.promise(async () => {
+            const bytes = new TextEncoder().encode(huge)
+            const stream = new ReadableStream<Uint8Array>({
+              start(controller) {
+                for (let i = 0; i < bytes.length; i += 64 * 1024) controller.enqueue(bytes.subarray(i, i + 64 * 1024))
+                controller.close()
+              }
+            })
+            const res = await fetch(`${gw.baseUrl}/v1/campaigns`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${gw.apiKey}`, "content-type": "application/json" },
+              body: stream,
+              duplex: "half"
+            } as RequestInit)
+            return { status: res.status, json: await res.json() }
+          })
+          expect(chunked).toMatchObject({ status: 413, json: { statusCode: 413, code: "PayloadTooLarge" } })
           const nul = expectFailure(yield* call(gw, "POST", "/v1/campaigns", { body: campaignBody({ name: "a\u0000b" }) }), 400, "InvalidInput")
           expect(nul.message[0]).toContain("NUL")
           expectFailure(yield* call(gw, "POST", "/v1/campaigns", { body: "" , headers: { "content-type": "application/json" } }), 400, "InvalidInput")

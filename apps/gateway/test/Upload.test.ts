@@ -125,6 +125,36 @@ for (const engine of engines) {
           expect(error.limit_bytes).toBe(10 * 1024 * 1024)
         }))
 
+      it.effect("over 10 MiB sent chunked (no Content-Length): 413 all the same, nothing inserted", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const campaign = yield* createCampaign(gw, gw.apiKey, FUTURE)
+          const before = yield* snapshot
+          const row = "+14155550100,A name long enough to fill the file quickly,plan\n"
+          const csv = "phone_number,name,plan\n" + row.repeat(Math.ceil((10 * 1024 * 1024 + 100) / row.length))
+          const boundary = "chunkedboundary"
+          const bytes = new TextEncoder().encode(
+            `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`
+          )
+          const reply = yield* Effect.promise(async () => {
+            const stream = new ReadableStream<Uint8Array>({
+              start(controller) {
+                for (let i = 0; i < bytes.length; i += 256 * 1024) controller.enqueue(bytes.subarray(i, i + 256 * 1024))
+                controller.close()
+              }
+            })
+            const res = await fetch(`${gw.baseUrl}/v1/campaigns-leads/upload-file/${campaign.id}`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${gw.apiKey}`, "content-type": `multipart/form-data; boundary=${boundary}` },
+              body: stream,
+              duplex: "half"
+            } as RequestInit)
+            return { status: res.status, json: await res.json() }
+          })
+          expect(reply).toMatchObject({ status: 413, json: { statusCode: 413, code: "PayloadTooLarge" } })
+          expect(yield* snapshot).toEqual(before)
+        }))
+
       it.effect("not multipart: 415; no part named file: 400", () =>
         Effect.gen(function*() {
           const gw = yield* TestGateway
