@@ -5,7 +5,7 @@ import { layerFromUrl, parseDatabaseUrl, StoreLive } from "@leadq/store"
 import type { Engine } from "@leadq/store/testing"
 import { freshDatabaseUrl } from "@leadq/store/testing"
 import { readLedgerFile } from "@leadq/telephony"
-import { Effect, Either, Fiber, Layer, Logger, LogLevel } from "effect"
+import { Effect, Either, Fiber, Layer, Logger, LogLevel, Schedule } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -44,7 +44,7 @@ export interface CrashOptions {
 export interface CrashResult {
   readonly history: History
   readonly violations: ReadonlyArray<Violation>
-  /** Acknowledged work that did not survive (see `NothingLost.ts`) and counter mismatches. */
+  /** Processes that died without being killed, acknowledged work that did not survive (see `NothingLost.ts`), counter mismatches. */
   readonly lost: ReadonlyArray<string>
   readonly stats: Readonly<Record<string, number>>
   /** Which fault happened when, for the report. */
@@ -154,6 +154,7 @@ export const runCrash = (options: CrashOptions) =>
       .flatMap((f) => Array.from({ length: f.times }, () => ({ kind: f.kind, at: Math.floor(options.opsMs * (0.15 + 0.7 * rng.next())) })))
       .sort((a, b) => a.at - b.at)
     const crashes: Array<Crash> = []
+    const killed = new Set<LeadqProcess>()
     const counts = { worker_kills: 0, gateway_kills: 0, pg_restarts: 0 }
     const held = (workerId: string) =>
       Effect.map(Effect.orElseSucceed(Effect.catchAllDefect(snapshot, () => Effect.fail(undefined)), () => undefined), (s) =>
@@ -169,6 +170,7 @@ export const runCrash = (options: CrashOptions) =>
             const alive = workers.filter((w) => w.alive())
             const victim = rng.pick(alive)
             const holding = yield* held(victim.name)
+            killed.add(victim)
             yield* Effect.promise(() => victim.kill9())
             crashes.push({ worker_id: victim.name, killed_at: Date.now() })
             counts.worker_kills++
@@ -179,6 +181,7 @@ export const runCrash = (options: CrashOptions) =>
           }
           case "kill-gateway": {
             const holding = sqlite ? yield* held(front.name) : 0
+            killed.add(front)
             yield* Effect.promise(() => front.kill9())
             if (sqlite) crashes.push({ worker_id: front.name, killed_at: Date.now() })
             counts.gateway_kills++
@@ -206,6 +209,19 @@ export const runCrash = (options: CrashOptions) =>
     yield* workload.run(options.clients, options.opsMs)
     yield* Fiber.join(faultFiber)
     mark(`clients done: ${workload.recorder.operations().length} operations`)
+    // A process that died without being killed is a finding of its own; it is started again so
+    // that the run can still drain and be checked.
+    const unexpectedExits: Array<string> = []
+    for (const p of incarnations) {
+      if (p.alive() || killed.has(p)) continue
+      unexpectedExits.push(`${p.name} exited on its own (${p.child.exitCode ?? p.child.signalCode}): ${p.output().split("\n").filter((l) => l.trim() !== "").slice(-3).join(" | ")}`)
+      killed.add(p)
+      mark(`${p.name} had exited on its own; starting it again`)
+      if (p === front) {
+        generation++
+        front = yield* startFront()
+      } else if (workers.includes(p)) yield* startWorker()
+    }
 
     // Drain: every paused campaign resumed, until no call is going on and nothing due is waiting.
     const quiet = (s: Snapshot) => {
@@ -215,7 +231,9 @@ export const runCrash = (options: CrashOptions) =>
     }
     const deadline = Date.now() + 120_000
     yield* workload.resumeAll
-    while (!quiet(yield* Effect.retry(snapshot.pipe(Effect.catchAllDefect(Effect.fail)), { times: 20 }).pipe(Effect.orDie))) {
+    // Reads may fail for a while after a database restart: retry them, spaced.
+    const settledSnapshot = Effect.retry(snapshot.pipe(Effect.catchAllDefect(Effect.fail)), { times: 60, schedule: Schedule.spaced("500 millis") }).pipe(Effect.orDie)
+    while (!quiet(yield* settledSnapshot)) {
       if (Date.now() > deadline) return yield* Effect.dieMessage(`the run did not quiet down (seed ${options.seed})`)
       yield* sleep(200)
       yield* workload.resumeAll
@@ -226,11 +244,11 @@ export const runCrash = (options: CrashOptions) =>
     // What the API says of each campaign, then the processes stop (SIGTERM) and the last picture.
     const apiCampaigns: Array<Record<string, unknown>> = []
     for (const c of workload.campaignIds) {
-      const got = yield* http.request("GET", `/v1/campaigns/${c}`).pipe(Effect.orDie)
+      const got = yield* http.request("GET", `/v1/campaigns/${c}`).pipe(Effect.retry({ times: 20, schedule: Schedule.spaced("500 millis") }), Effect.orDie)
       apiCampaigns.push(got.body as Record<string, unknown>)
     }
     yield* Effect.promise(() => Promise.all([...workers, front].map((p) => p.stop())))
-    const final = yield* snap
+    const final = yield* Effect.tap(settledSnapshot, (s) => Effect.sync(() => snapshots.push(s)))
     const ledger = readLedgerFile(ledgerPath)
     const history: History = {
       seed: options.seed,
@@ -256,12 +274,13 @@ export const runCrash = (options: CrashOptions) =>
       unknown_outcomes: count(ops, (o) => o.outcome === "unknown"),
       answers_5xx: count(ops, (o) => (o.status ?? 0) >= 500),
       worker_lost: count(final.call_logs, (l) => l.end_reason === "worker_lost"),
+      unexpected_exits: unexpectedExits.length,
       ...counts
     }
     return {
       history,
       violations: checkHistory(history),
-      lost: nothingLost(history, apiCampaigns),
+      lost: [...unexpectedExits, ...nothingLost(history, apiCampaigns)],
       stats,
       timeline,
       output: () => incarnations.map((p) => `----- ${p.name}\n${p.output()}`).join("\n")

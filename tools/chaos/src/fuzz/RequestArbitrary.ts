@@ -91,14 +91,27 @@ const authArb = (pools: FuzzPools): fc.Arbitrary<string | undefined> =>
     { weight: 1, arbitrary: fc.string({ maxLength: 40 }).filter((s) => /^[\x20-\x7e]*$/.test(s)).map((s) => `Bearer ${s}`) }
   )
 
+const phoneArb = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 2_000_000_000, max: 9_999_999_999 }).map((n) => `+1${n}`) },
+  { weight: 2, arbitrary: fc.constantFrom("", "123", "+0000", "not a number", "+1 (415) 555-0100", "=cmd|' /C calc'!A0", "\"+14155550100\"", "+١٢٣٤٥٦٧٨٩٠") },
+  { weight: 1, arbitrary: fc.string({ maxLength: 20 }) }
+)
+
 const INVALID_JSON = [
   "{", "}", "[", "{\"name\": }", "{'name': 'x'}", "{\"name\": \"x\",}", "NaN", "undefined", "{\"a\":1}{\"b\":2}", "\uFEFF{}", "nul", "\"unterminated",
   "{\"name\": \"\\ud800\"}", "{\"name\": \"\\u0000\"}", "{\"__proto__\": {\"admin\": true}}", "{\"constructor\": {\"prototype\": {}}}", "1", "\"text\"", "null", "[]", "true"
 ]
 
 /** A JSON body: nearly valid (the schema's values, then one thing broken), random, or not JSON at all. */
-const jsonBodyArb = (schema: JsonSchema, resolve: (s: JsonSchema) => JsonSchema, maxJsonBytes: number): fc.Arbitrary<Buffer | undefined> => {
-  const valid = arbitraryOf(schema, resolve) as fc.Arbitrary<unknown>
+const jsonBodyArb = (
+  schema: JsonSchema,
+  resolve: (s: JsonSchema) => JsonSchema,
+  maxJsonBytes: number,
+  pools: FuzzPools
+): fc.Arbitrary<Buffer | undefined> => {
+  // Mostly an id that exists (so the request gets past the lookup), sometimes anything.
+  const campaignId = fc.oneof({ weight: 3, arbitrary: pickFrom(pools.campaigns, "cmp_none") }, { weight: 1, arbitrary: pickFrom(pools.foreign, "cmp_none") })
+  const valid = arbitraryOf(schema, resolve, 0, { campaignId, phoneNumber: phoneArb }) as fc.Arbitrary<unknown>
   const broken = fc.tuple(valid, fc.nat({ max: 5 }), fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })).map(([v, how, key, value]) => {
     if (typeof v !== "object" || v === null || Array.isArray(v)) return value
     const o = { ...(v as Record<string, unknown>) }
@@ -138,12 +151,6 @@ const jsonBodyArb = (schema: JsonSchema, resolve: (s: JsonSchema) => JsonSchema,
     { weight: 1, arbitrary: fc.constant(undefined) }
   )
 }
-
-const phoneArb = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: 2_000_000_000, max: 9_999_999_999 }).map((n) => `+1${n}`) },
-  { weight: 2, arbitrary: fc.constantFrom("", "123", "+0000", "not a number", "+1 (415) 555-0100", "=cmd|' /C calc'!A0", "\"+14155550100\"", "+١٢٣٤٥٦٧٨٩٠") },
-  { weight: 1, arbitrary: fc.string({ maxLength: 20 }) }
-)
 
 const csvArb = fc.oneof(
   {
@@ -244,7 +251,7 @@ export const requestArb = (
       : [...pools.campaigns, ...pools.leads]
   const segments = fc.tuple(...pathParams.map((p) => segmentArb(ownFor(p), pools)))
   const body: fc.Arbitrary<{ readonly body?: Buffer | undefined; readonly contentType?: string | undefined }> = op.body.kind === "json"
-    ? fc.tuple(jsonBodyArb(op.body.schema, resolve, maxJsonBytes), contentTypeArb("application/json")).map(([b, ct]) => ({ body: b, contentType: ct }))
+    ? fc.tuple(jsonBodyArb(op.body.schema, resolve, maxJsonBytes, pools), contentTypeArb("application/json")).map(([b, ct]) => ({ body: b, contentType: ct }))
     : op.body.kind === "multipart"
     ? fc.tuple(multipartArb, fc.boolean()).map(([m, keep]) => ({ body: m.body, contentType: keep ? m.contentType : "application/json" }))
     : fc.oneof(

@@ -6,15 +6,21 @@ import type { JsonSchema } from "./OpenApi.js"
  * `anyOf`, `allOf`, required and optional properties): the "nearly right" requests, which reach
  * deeper into the handlers than random bytes do. The fuzzer then breaks them in one place.
  */
-export const arbitraryOf = (schema: JsonSchema, resolve: (s: JsonSchema) => JsonSchema, depth = 0): fc.Arbitrary<unknown> => {
+export const arbitraryOf = (
+  schema: JsonSchema,
+  resolve: (s: JsonSchema) => JsonSchema,
+  depth = 0,
+  /** Properties (by name, at any depth) drawn from these instead: ids that exist, for instance. */
+  overrides: Readonly<Record<string, fc.Arbitrary<unknown>>> = {}
+): fc.Arbitrary<unknown> => {
   const s = resolve(schema)
   if (depth > 6) return fc.constant(null)
   if (Array.isArray(s["enum"])) return fc.constantFrom(...(s["enum"] as Array<unknown>))
-  if (Array.isArray(s["anyOf"])) return fc.oneof(...(s["anyOf"] as Array<JsonSchema>).map((x) => arbitraryOf(x, resolve, depth + 1)))
+  if (Array.isArray(s["anyOf"])) return fc.oneof(...(s["anyOf"] as Array<JsonSchema>).map((x) => arbitraryOf(x, resolve, depth + 1, overrides)))
   if (Array.isArray(s["allOf"])) {
     const merged = (s["allOf"] as Array<JsonSchema>).reduce<JsonSchema>((acc, x) => ({ ...acc, ...resolve(x) }), {})
     const { allOf: _a, ...rest } = s
-    return arbitraryOf({ ...merged, ...rest }, resolve, depth + 1)
+    return arbitraryOf({ ...merged, ...rest }, resolve, depth + 1, overrides)
   }
   switch (s["type"]) {
     case "string": {
@@ -36,7 +42,7 @@ export const arbitraryOf = (schema: JsonSchema, resolve: (s: JsonSchema) => Json
     case "null":
       return fc.constant(null)
     case "array":
-      return fc.array(arbitraryOf((s["items"] as JsonSchema) ?? {}, resolve, depth + 1), {
+      return fc.array(arbitraryOf((s["items"] as JsonSchema) ?? {}, resolve, depth + 1, overrides), {
         minLength: typeof s["minItems"] === "number" ? (s["minItems"] as number) : 0,
         maxLength: Math.min(typeof s["maxItems"] === "number" ? (s["maxItems"] as number) : 4, 4)
       })
@@ -49,7 +55,7 @@ export const arbitraryOf = (schema: JsonSchema, resolve: (s: JsonSchema) => Json
         return fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean()), { maxKeys: 4 })
       }
       return fc.record(
-        Object.fromEntries(entries.map(([k, v]) => [k, arbitraryOf(v, resolve, depth + 1)])),
+        Object.fromEntries(entries.map(([k, v]) => [k, overrides[k] ?? arbitraryOf(v, resolve, depth + 1, overrides)])),
         { requiredKeys: entries.map(([k]) => k).filter((k) => required.has(k)) }
       )
     }
