@@ -11,7 +11,7 @@ import type {
   LeadQueue,
   LeadRepository
 } from "@leadq/domain"
-import { Effect, Either, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { Effect, Either, Exit, Layer, Logger, LogLevel, ManagedRuntime, Scope } from "effect"
 
 export type StoreServices =
   | ApiKeyRepository
@@ -43,7 +43,10 @@ export const openBenchDatabase = async (engine: Engine): Promise<BenchDatabase> 
   const parsed = parseDatabaseUrl(url)
   if (Either.isLeft(parsed)) throw new Error(parsed.left)
   const runtime = ManagedRuntime.make(
-    StoreLive.pipe(Layer.provideMerge(layerFromUrl(parsed.right, { maxConnections: 4 }))) as Layer.Layer<StoreServices>
+    StoreLive.pipe(
+      Layer.provideMerge(layerFromUrl(parsed.right, { maxConnections: 4 })),
+      Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
+    ) as Layer.Layer<StoreServices>
   )
   await runtime.runPromise(Effect.void)
   return {

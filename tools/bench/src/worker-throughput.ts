@@ -34,9 +34,9 @@ const CONFIGS = (process.env["BENCH_CONFIGS"] ?? "sqlite:1,pg:1,pg:2,pg:4").spli
   if (engine !== "sqlite" && engine !== "pg") throw new Error(`BENCH_CONFIGS: unknown engine in ${c}`)
   return { engine, workers: Number(workers ?? 1) } as const
 })
-const LEADS = Number(process.env["BENCH_LEADS"] ?? 10_000)
+const LEADS = Number(process.env["BENCH_LEADS"] ?? 5_000)
 const CAMPAIGNS = Number(process.env["BENCH_CAMPAIGNS"] ?? 20)
-const PACED = Number(process.env["BENCH_PACED"] ?? 1_000)
+const PACED = Number(process.env["BENCH_PACED"] ?? 500)
 const RATE = Number(process.env["BENCH_RATE"] ?? 100)
 const MAX_IN_FLIGHT = process.env["BENCH_MAX_IN_FLIGHT"] ?? "100"
 const LOG_LEVEL = process.env["BENCH_LOG_LEVEL"] ?? "Info"
