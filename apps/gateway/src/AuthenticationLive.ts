@@ -18,7 +18,8 @@ export const AuthenticationLive: Layer.Layer<Authentication, never, ApiKeyReposi
   Effect.gen(function*() {
     const keys = yield* ApiKeyRepository
     const limiter = yield* AuthRateLimiter
-    const bearer = Effect.fn("leadq/gateway/Authentication.bearer")(function*(redacted: Redacted.Redacted<string>) {
+    // Untraced: it runs on every request, and a traced function captures a stack trace per call.
+    const bearer = Effect.fnUntraced(function*(redacted: Redacted.Redacted<string>) {
       const token = Redacted.value(redacted).trim()
       const request = yield* HttpServerRequest.HttpServerRequest
       const address = Option.getOrElse(request.remoteAddress, () => "unknown")

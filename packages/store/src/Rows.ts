@@ -80,10 +80,18 @@ export const ZERO_COUNTERS = new CampaignCounters({
   removed_leads: 0
 })
 
-export const windowOf = (json: string | null): CallingWindow | null => (json === null ? null : new CallingWindow(JSON.parse(json)))
+/**
+ * Rows were validated on their way in (every write goes through the domain's schemas), so models
+ * are rebuilt from them without a second validation pass: `TRUSTED` is Schema.Class's
+ * "disable validation" flag. This is most of the CPU of a list of 100 leads.
+ */
+const TRUSTED = true
+
+export const windowOf = (json: string | null): CallingWindow | null =>
+  json === null ? null : new CallingWindow(JSON.parse(json), TRUSTED)
 
 export const retryConfigOf = (row: Pick<CampaignRow, "max_retries" | "retry_interval_minutes">) =>
-  new RetryConfig({ max_retries: num(row.max_retries), retry_interval_minutes: num(row.retry_interval_minutes) })
+  new RetryConfig({ max_retries: num(row.max_retries), retry_interval_minutes: num(row.retry_interval_minutes) }, TRUSTED)
 
 export const toCampaign = (row: CampaignRow, counters: CampaignCounters = ZERO_COUNTERS): Campaign =>
   new Campaign({
@@ -99,7 +107,7 @@ export const toCampaign = (row: CampaignRow, counters: CampaignCounters = ZERO_C
     ...counters,
     created_at: new Date(num(row.created_at)),
     updated_at: new Date(num(row.updated_at))
-  })
+  }, TRUSTED)
 
 export const toLead = (row: LeadRow): CampaignLead =>
   new CampaignLead({
@@ -114,9 +122,11 @@ export const toLead = (row: LeadRow): CampaignLead =>
     call_log_id: row.call_log_id,
     created_at: new Date(num(row.created_at)),
     updated_at: new Date(num(row.updated_at))
-  })
+  }, TRUSTED)
 
-export const toSnapshot = (row: LeadRow): LeadSnapshot => ({
+export const toSnapshot = (
+  row: Pick<LeadRow, "id" | "state" | "outcome" | "attempts" | "scheduled_at" | "claim_id" | "dialled" | "lease_expires_at" | "removed_from">
+): LeadSnapshot => ({
   id: row.id,
   state: row.state,
   outcome: row.outcome,
@@ -142,7 +152,7 @@ export const toCallLog = (row: CallLogRow): CallLog =>
     started_at: row.started_at === null ? null : new Date(num(row.started_at)),
     ended_at: row.ended_at === null ? null : new Date(num(row.ended_at)),
     created_at: new Date(num(row.created_at))
-  })
+  }, TRUSTED)
 
 /** Folds `GROUP BY state, outcome` counts into the wire counters. */
 export const countersOf = (rows: ReadonlyArray<{ state: LeadState; outcome: LeadOutcome | null; n: unknown }>): CampaignCounters => {
@@ -168,5 +178,5 @@ export const countersOf = (rows: ReadonlyArray<{ state: LeadState; outcome: Lead
         break
     }
   }
-  return new CampaignCounters(c)
+  return new CampaignCounters(c, TRUSTED)
 }

@@ -52,7 +52,7 @@ export const makeApiKeyRepository = Effect.gen(function*() {
     )
   }, orDieOnSql)
 
-  const authenticate = Effect.fn("leadq/ApiKeyRepository.authenticate")(function*(token: string) {
+  const authenticate = Effect.fnUntraced(function*(token: string) {
     const match = TOKEN.exec(token)
     if (match === null) return yield* Effect.fail(unauthorized)
     const keyId = `key_${match[1]}` as ApiKeyId

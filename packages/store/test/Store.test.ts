@@ -226,6 +226,22 @@ for (const engine of engines) {
           }
         }))
 
+      it.effect("removing the last open lead completes the campaign; removing any other does not", () =>
+        Effect.gen(function*() {
+          const { campaign, keyId, leads: [a, b, c], org } = yield* seeded(3)
+          const queue = yield* LeadQueue
+          const claims = yield* claimAll()
+          const dial = yield* queue.startDial(claims.find((x) => x.lead_id === a!.id)!, LEASE)
+          yield* queue.release(claims.find((x) => x.lead_id === b!.id)!)
+          yield* queue.finishCall(dial, yield* outcome("completed"))
+          const leads = yield* LeadRepository
+          const campaigns = yield* CampaignRepository
+          yield* leads.remove(org, b!.id, { api_key_id: keyId })
+          expect((yield* campaigns.get(org, campaign.id)).status).toBe("running")
+          yield* leads.remove(org, c!.id, { api_key_id: keyId })
+          expect((yield* campaigns.get(org, campaign.id))).toMatchObject({ status: "completed", completed_leads: 1, removed_leads: 2 })
+        }))
+
       it.effect("terminal campaign: 409, nothing changes", () =>
         Effect.gen(function*() {
           const { campaign, keyId, leads: [lead], org } = yield* seeded(1)

@@ -21,6 +21,8 @@ export interface Running {
   readonly output: () => string
   /** Peak resident set size so far (VmHWM), in MiB. */
   readonly peakRssMb: () => number
+  /** CPU time (user + system) the process has used so far, in seconds. */
+  readonly cpuSeconds: () => number
   readonly stop: () => Promise<void>
 }
 
@@ -54,6 +56,16 @@ export const startProcess = async (
         const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8")
         const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN)
         return kb / 1024
+      } catch {
+        return NaN
+      }
+    },
+    cpuSeconds: () => {
+      try {
+        // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name) are utime and stime.
+        const stat = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8")
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+        return (Number(fields[11]) + Number(fields[12])) / 100
       } catch {
         return NaN
       }

@@ -54,10 +54,14 @@ const main = async () => {
   }
   const perRound = Math.floor((paths.length - WARMUP) / ROUNDS)
   const results: Record<keyof typeof targets, Array<LoadResult>> = { leadq: [], baseline: [] }
+  const processes = { leadq, baseline } as const
+  const cpu = { leadq: 0, baseline: 0 }
   for (let round = 0; round < ROUNDS; round++) {
     const slice = paths.slice(WARMUP + round * perRound, WARMUP + (round + 1) * perRound)
     for (const name of round % 2 === 0 ? (["baseline", "leadq"] as const) : (["leadq", "baseline"] as const)) {
+      const cpu0 = processes[name].cpuSeconds()
       const r = await runLoad({ baseUrl: targets[name], method: "DELETE", paths: slice, headers, connections: CONNECTIONS })
+      cpu[name] += processes[name].cpuSeconds() - cpu0
       results[name].push(r)
       console.log(`round ${round + 1} ${name.padEnd(8)} ${fmt(r)}`)
     }
@@ -72,6 +76,11 @@ const main = async () => {
   console.log(`baseline (node:http + better-sqlite3): ${baselineRate.toFixed(0)} req/s, p50 ${median(results.baseline.map((r) => r.p50Ms)).toFixed(2)} ms, p99 ${median(results.baseline.map((r) => r.p99Ms)).toFixed(2)} ms`)
   console.log(`leadq gateway:                         ${leadqRate.toFixed(0)} req/s, p50 ${median(results.leadq.map((r) => r.p50Ms)).toFixed(2)} ms, p99 ${median(results.leadq.map((r) => r.p99Ms)).toFixed(2)} ms`)
   console.log(`ratio leadq/baseline: ${(leadqRate / baselineRate).toFixed(2)}   (target ≥ 0.50)`)
+  // Throughput moves with the disk's flush latency and the machine's other load; CPU per request
+  // is the steadier measure of the work each server does for one removal.
+  const perRequest = (name: keyof typeof targets) =>
+    (cpu[name] / results[name].reduce((n, r) => n + r.requests, 0)) * 1e6
+  console.log(`server CPU per removal: leadq ${perRequest("leadq").toFixed(0)} µs, baseline ${perRequest("baseline").toFixed(0)} µs`)
   console.log(`peak RSS: leadq ${leadq.peakRssMb().toFixed(0)} MiB, baseline ${baseline.peakRssMb().toFixed(0)} MiB`)
   await Promise.all([leadq.stop(), baseline.stop()])
   fs.rmSync(dir, { recursive: true, force: true })
