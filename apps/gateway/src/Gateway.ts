@@ -1,5 +1,5 @@
 import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { LeadqApi } from "@leadq/api"
 import { Effect, FiberRef, Layer } from "effect"
 import { createServer } from "node:http"

@@ -1,4 +1,4 @@
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { DatabaseLive, StoreLive } from "@leadq/store"
 import { Cause, Effect, Layer, Option } from "effect"
 import { ensureDemoOrganization } from "./DemoOrganization.js"

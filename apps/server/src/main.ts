@@ -1,4 +1,4 @@
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { ensureDemoOrganization, GatewayLive, LoggerLive } from "@leadq/gateway"
 import { DatabaseLive, StoreLive } from "@leadq/store"
 import { WorkerLive } from "@leadq/worker"

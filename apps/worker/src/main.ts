@@ -1,4 +1,4 @@
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { DatabaseLive, StoreLive } from "@leadq/store"
 import { Effect, Layer } from "effect"
 import { WorkerLoggerLive } from "./Logging.js"

@@ -1,5 +1,5 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServerRequest } from "@effect/platform-node"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { CurrentCaller, LeadqApi, pageRequestOf, UploadResult } from "@leadq/api"
 import { CampaignRepository, CampaignTerminal, InvalidInput, isTerminal, leadDraftOf, leadPatchOf, LeadRepository } from "@leadq/domain"
 import { Duration, Effect, Stream } from "effect"
