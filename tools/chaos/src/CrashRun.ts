@@ -167,9 +167,11 @@ export const runCrash = (options: CrashOptions) =>
         switch (fault.kind) {
           case "kill-worker": {
             if (sqlite) break
+            // The worker holding the most leads right now (mid-call, ideally); ties by the seed.
             const alive = workers.filter((w) => w.alive())
-            const victim = rng.pick(alive)
-            const holding = yield* held(victim.name)
+            const holdings = yield* Effect.forEach(alive, (w) => Effect.map(held(w.name), (n) => [w, n + rng.next() / 2] as const))
+            const [victim, weight] = holdings.reduce((a, b) => (b[1] > a[1] ? b : a))
+            const holding = Math.floor(weight)
             killed.add(victim)
             yield* Effect.promise(() => victim.kill9())
             crashes.push({ worker_id: victim.name, killed_at: Date.now() })

@@ -84,8 +84,20 @@ Effect.runPromise(program).then(
     console.log(`checked: ${r.history.operations.length} client operations, ${r.history.ledger.length} ledger lines, ${r.history.snapshots.length} snapshots`)
     console.log(formatViolations(r.history, r.violations))
     for (const l of r.lost) console.log(`lost: ${l}`)
-    const exits = r.output().split("\n").filter((l) => /exited|"logLevel":"(ERROR|FATAL)"/.test(l)).slice(0, 20)
-    if (exits.length > 0) console.log(`process errors (first 20):\n${exits.join("\n")}`)
+    // What the processes logged as errors while the database was away, counted by message.
+    const errors = new Map<string, number>()
+    for (const line of r.output().split("\n")) {
+      if (!/"logLevel":"(ERROR|FATAL)"/.test(line)) continue
+      try {
+        const entry = JSON.parse(line) as { message?: unknown; cause?: unknown }
+        const cause = String(entry.cause ?? "").split("\n").find((l) => /\[cause\]|Error:/.test(l))?.trim() ?? ""
+        const key = `${String(entry.message)} — ${cause.slice(0, 120)}`
+        errors.set(key, (errors.get(key) ?? 0) + 1)
+      } catch {
+        errors.set(line.slice(0, 160), (errors.get(line.slice(0, 160)) ?? 0) + 1)
+      }
+    }
+    if (errors.size > 0) console.log(`errors the processes logged:\n${[...errors].map(([k, n]) => `  ${n} × ${k}`).join("\n")}`)
     process.exit(r.violations.length === 0 && r.lost.length === 0 ? 0 : 1)
   },
   (e) => {
