@@ -108,13 +108,15 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
         if (length !== undefined && length > uploadLimit) return PayloadTooLarge.of(MAX_CSV_BYTES, "The file")
         return undefined
       }
-      if (!hasBody(headers)) return undefined
       // No Content-Type at all is taken as JSON (what curl -X and many clients send with a JSON body).
       // Only application/json itself: the platform would not parse a `+json` type as JSON, and
-      // would wait for a body this pipeline has already read (the request hung).
+      // would wait for a body this pipeline has already read (the request hung). Checked even
+      // without a body: the platform picks its body parser by the Content-Type alone, and a
+      // multipart parser waiting on an empty body never answered.
       if (media !== undefined && media !== "application/json") {
         return UnsupportedMediaType.of(headers["content-type"], ["application/json"])
       }
+      if (!hasBody(headers)) return undefined
       if (length !== undefined && length > config.maxJsonBodyBytes) return PayloadTooLarge.of(config.maxJsonBodyBytes)
       return undefined
     }

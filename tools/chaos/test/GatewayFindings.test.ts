@@ -38,6 +38,14 @@ describe("requests the fuzzer found mishandled", () => {
       body: Buffer.from(JSON.stringify({ name: "renamed" }))
     }), 415), 20_000)
 
+  it.live("a JSON route with a multipart Content-Type and no body is a 415, not left hanging (the multipart parser waited)", () =>
+    answered((key) => ({
+      operation: "campaigns.create",
+      method: "POST",
+      path: "/v1/campaigns",
+      headers: { authorization: `Bearer ${key}`, "content-type": "multipart/form-data; boundary=x" }
+    }), 415), 20_000)
+
   it.live("a deeply nested JSON array is a 400, not a 500 (stack overflow formatting the decode error)", () =>
     answered((key, campaignId) => ({
       operation: "campaigns.update",
