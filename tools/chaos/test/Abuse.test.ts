@@ -3,7 +3,7 @@ import { startTestGateway, testEngines } from "@leadq/gateway/testing"
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import type { FuzzRequest, FuzzResponse } from "../src/index.js"
-import { databaseRows, fetchOpenApi, operationsOf, problemsOf, rowDiff, send, stageOrganization, tenancyProbes } from "../src/index.js"
+import { databaseRows, eachNotFound, fetchOpenApi, operationsOf, problemsOf, rowDiff, send, stageOrganization, tenancyProbes } from "../src/index.js"
 
 /**
  * Tenants apart and keys not guessable by brute force, proven from outside a real gateway:
@@ -52,6 +52,9 @@ for (const engine of engines) {
           for (const p of problemsOf(probe.request, response)) wrong.push(`${where}: ${p}`)
           const text = response.body.toString("utf8")
           if (probe.expect === "404" && response.status !== 404) wrong.push(`${where}: answered ${response.status}, not 404: ${text.slice(0, 200)}`)
+          if (probe.expect === "each-not-found" && response.status !== 404 && !(response.status === 200 && eachNotFound(JSON.parse(text)))) {
+            wrong.push(`${where}: answered ${response.status} ${text.slice(0, 300)}`)
+          }
           if (probe.expect === "no-leak") {
             if (response.status !== 200 && response.status !== 404) wrong.push(`${where}: answered ${response.status}`)
             const leaked = aIds.filter((id) => text.includes(id))

@@ -1,7 +1,7 @@
 import { startTestGateway } from "@leadq/gateway/testing"
-import { Effect, Option, Redacted } from "effect"
+import { Effect, LogLevel, Option, Redacted } from "effect"
 import { parseArgs } from "node:util"
-import { addCampaign, fetchOpenApi, formatFindings, operationsOf, poolsOf, problemsOf, rowDiff, runFuzz, send, stageOrganization, tenancyProbes } from "../fuzz/index.js"
+import { addCampaign, eachNotFound, fetchOpenApi, formatFindings, operationsOf, poolsOf, problemsOf, rowDiff, runFuzz, send, stageOrganization, tenancyProbes } from "../fuzz/index.js"
 import { databaseRows } from "../fuzz/DatabaseRows.js"
 
 /**
@@ -27,7 +27,7 @@ const SECRET = "fuzz-webhook-secret"
 console.log(`fuzz: engine=${engine} seed=${seed} requests=${values.requests}`)
 
 const program = Effect.scoped(Effect.gen(function*() {
-  const gw = yield* startTestGateway(engine, { settings: { webhookSecret: Option.some(Redacted.make(SECRET)) } })
+  const gw = yield* startTestGateway(engine, { settings: { webhookSecret: Option.some(Redacted.make(SECRET)) }, logLevel: LogLevel.Error })
   const a = yield* Effect.provide(stageOrganization(gw.baseUrl, "a"), gw.context)
   const b = yield* Effect.provide(stageOrganization(gw.baseUrl, "b"), gw.context)
   const started = Date.now()
@@ -55,6 +55,9 @@ const program = Effect.scoped(Effect.gen(function*() {
     const where = `${probe.request.method} ${probe.request.path}`
     for (const p of problemsOf(probe.request, response)) wrong.push(`${where}: ${p}`)
     if (probe.expect === "404" && response.status !== 404) wrong.push(`${where}: answered ${response.status}`)
+    if (probe.expect === "each-not-found" && response.status !== 404 && !(response.status === 200 && eachNotFound(JSON.parse(response.body.toString("utf8"))))) {
+      wrong.push(`${where}: answered ${response.status}`)
+    }
   }
   const changed = rowDiff(before, yield* rows)
   console.log(`tenancy: ${probes.length} requests with another organization's key, ${wrong.length} wrong answers, ${changed.length} rows changed`)

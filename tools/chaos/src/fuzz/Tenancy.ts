@@ -10,8 +10,19 @@ import type { Organization } from "./FuzzTarget.js"
  */
 export interface TenancyProbe {
   readonly request: FuzzRequest
-  /** `404`: the request names A's resource. `no-leak`: a list; none of A's ids may appear in it. */
-  readonly expect: "404" | "no-leak"
+  /**
+   * `404`: the request names A's resource. `no-leak`: a list; none of A's ids may appear in it.
+   * `each-not-found`: a bulk request naming A's leads; a 404, or a 200 answering every entry
+   * `not_found` with no lead behind it.
+   */
+  readonly expect: "404" | "no-leak" | "each-not-found"
+}
+
+/** Whether a bulk answer treats every entry as unknown (`{results: [{outcome, lead_id}]}`). */
+export const eachNotFound = (body: unknown): boolean => {
+  const results = (body as { results?: unknown } | null)?.results
+  return Array.isArray(results) && results.length > 0 &&
+    results.every((r) => (r as { outcome?: unknown }).outcome === "not_found" && (r as { lead_id?: unknown }).lead_id === null)
 }
 
 const json = (key: string, method: string, path: string, body?: unknown): FuzzRequest => ({
@@ -68,6 +79,19 @@ export const tenancyProbes = (operations: ReadonlyArray<Operation>, a: Organizat
         const path = op.path.replace(/\{[^}]+\}/, id)
         const request = op.body.kind === "multipart" ? csvUpload(intruderKey, path) : json(intruderKey, op.method, path, rightBody(op, a))
         out.push({ request: tag(request), expect: "404" })
+      }
+      continue
+    }
+    // A bulk body naming leads by id, or a campaign with phone numbers (bulk removal).
+    const bodyProps = op.body.kind === "json" ? ((op.body.schema["properties"] ?? {}) as Record<string, unknown>) : {}
+    if ("lead_ids" in bodyProps || "phone_numbers" in bodyProps) {
+      if ("lead_ids" in bodyProps) {
+        out.push({ request: tag(json(intruderKey, op.method, op.path, { lead_ids: a.leads.slice(0, 1_000) })), expect: "each-not-found" })
+      }
+      if ("phone_numbers" in bodyProps && "campaign_id" in bodyProps) {
+        for (const c of a.campaigns) {
+          out.push({ request: tag(json(intruderKey, op.method, op.path, { campaign_id: c, phone_numbers: ["+14155559876"] })), expect: "404" })
+        }
       }
       continue
     }
