@@ -1,5 +1,7 @@
 import {
   AgentId,
+  E164,
+  MAX_BULK_REMOVAL,
   CallingWindow,
   CampaignInput,
   CampaignName,
@@ -9,7 +11,7 @@ import {
   RetryConfig
 } from "@leadq/domain"
 import { Schema } from "effect"
-import { IdParam } from "./Params.js"
+import { IdParam, ReasonParam } from "./Params.js"
 
 /**
  * Request bodies. They reuse the domain's field schemas, and they are exact: a field the
@@ -39,3 +41,30 @@ export const LeadCreateBody = Schema.Struct({
 
 /** `PATCH /v1/campaigns-leads/{id}`: `notes`, when given, replaces the notes whole. */
 export const LeadPatchBody = LeadPatchInput.annotations({ identifier: "LeadPatch", ...exact })
+
+/**
+ * `POST /v1/campaigns-leads/bulk-remove` (a leadq extension): up to 1,000 lead ids, or up to
+ * 1,000 phone numbers of one campaign, each removed exactly as `DELETE /v1/campaigns-leads/{id}`
+ * would remove it.
+ */
+export const BulkRemoveBody = Schema.Struct({
+  lead_ids: Schema.optional(Schema.Array(IdParam).pipe(
+    Schema.minItems(1, { message: () => "must name at least one lead" }),
+    Schema.maxItems(MAX_BULK_REMOVAL, { message: () => `must name at most ${MAX_BULK_REMOVAL} leads per request` })
+  )),
+  campaign_id: Schema.optional(IdParam),
+  phone_numbers: Schema.optional(Schema.Array(E164).pipe(
+    Schema.minItems(1, { message: () => "must name at least one phone number" }),
+    Schema.maxItems(MAX_BULK_REMOVAL, { message: () => `must name at most ${MAX_BULK_REMOVAL} phone numbers per request` })
+  )),
+  reason: Schema.optional(ReasonParam)
+}).pipe(
+  Schema.filter((body) => {
+    if ((body.lead_ids === undefined) === (body.phone_numbers === undefined)) {
+      return "send either lead_ids, or campaign_id with phone_numbers"
+    }
+    if (body.phone_numbers !== undefined && body.campaign_id === undefined) return "phone_numbers need a campaign_id"
+    if (body.lead_ids !== undefined && body.campaign_id !== undefined) return "campaign_id goes with phone_numbers, not with lead_ids"
+    return true
+  })
+).annotations({ identifier: "BulkRemove", ...exact })

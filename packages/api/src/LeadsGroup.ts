@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, Multipart, OpenApi } from "@effect/platform"
-import { CampaignLead, LeadRemoval, LeadStatus } from "@leadq/domain"
+import { BulkRemoval, CampaignLead, LeadRemoval, LeadStatus } from "@leadq/domain"
 import { Option, Schema } from "effect"
-import { LeadCreateBody, LeadPatchBody } from "./Bodies.js"
+import { BulkRemoveBody, LeadCreateBody, LeadPatchBody } from "./Bodies.js"
 import { CampaignNotFoundError, CampaignTerminalError, LeadLockedError, LeadNotFoundError, PayloadTooLargeError } from "./Envelope.js"
 import { IdParam, IdPath, PageParams, ReasonParam } from "./Params.js"
 import { CampaignLeadPage, UploadResult } from "./Responses.js"
@@ -85,6 +85,21 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
           "interrupted, its log is written as usual, and no retry follows. Called: it leaves the queue; its call " +
           "logs stay. Every removal is audited with the API key, the time, the state it was removed from and the " +
           "optional `reason`."
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("removeMany", "/v1/campaigns-leads/bulk-remove")
+      .setPayload(BulkRemoveBody)
+      .addSuccess(BulkRemoval)
+      .addError(CampaignNotFoundError)
+      .annotate(OpenApi.Summary, "Remove many leads at once (a leadq extension)")
+      .annotate(
+        OpenApi.Description,
+        "Up to 1,000 `lead_ids`, or up to 1,000 `phone_numbers` with their `campaign_id` (every lead of that " +
+          "campaign with such a number). Each entry is removed exactly as `DELETE /v1/campaigns-leads/{id}` would " +
+          "remove it — same rules, same audit record, the optional `reason` — and answered on its own: `removed` " +
+          "(with `removed_from`), `already_removed`, `not_found` (also another organization's ids) or `refused` " +
+          "(a completed or cancelled campaign). One transaction; nothing is half-done. Safe to repeat."
       )
   )
   .middleware(Authentication)

@@ -166,6 +166,7 @@ describe("OpenAPI document", () => {
       "PATCH /v1/campaigns/{id}",
       "POST /v1/campaigns",
       "POST /v1/campaigns-leads",
+      "POST /v1/campaigns-leads/bulk-remove",
       "POST /v1/campaigns-leads/upload-file/{campaignId}",
       "POST /v1/campaigns/{id}/cancel",
       "POST /v1/carrier/webhooks/call-ended"

@@ -99,3 +99,30 @@ export class LeadRemoval extends Schema.Class<LeadRemoval>("LeadRemoval")({
 }) {}
 
 export const REMOVAL_MESSAGE = "Lead removed from campaign."
+
+/** At most this many leads (ids or phone numbers) in one bulk removal. */
+export const MAX_BULK_REMOVAL = 1000
+
+/** What became of one entry of a bulk removal; `removed` is exactly a 200 of the single DELETE. */
+export const BulkRemovalOutcome = Schema.Literal("removed", "already_removed", "not_found", "refused")
+export type BulkRemovalOutcome = typeof BulkRemovalOutcome.Type
+
+export class BulkRemovalItem extends Schema.Class<BulkRemovalItem>("BulkRemovalItem")({
+  /** The entry as sent: a lead id or a phone number. */
+  input: Schema.String,
+  /** The lead it named; null when none did. A number may name several leads: one item each. */
+  lead_id: Schema.NullOr(LeadId),
+  outcome: BulkRemovalOutcome,
+  /** For `removed`: the state it was removed from. */
+  removed_from: Schema.NullOr(RemovedFrom),
+  /** For `removed` from a call: the call goes on, no retry follows. */
+  call_in_progress: Schema.Boolean
+}) {}
+
+export class BulkRemoval extends Schema.Class<BulkRemoval>("BulkRemoval")({
+  results: Schema.Array(BulkRemovalItem),
+  removed: Schema.Int,
+  already_removed: Schema.Int,
+  not_found: Schema.Int,
+  refused: Schema.Int
+}) {}

@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import type {
   ApiKeyId,
+  BulkRemovalTarget,
   CampaignId,
   CampaignStatus,
   LeadDraft,
@@ -13,14 +14,16 @@ import type {
   RemovedFrom
 } from "@leadq/domain"
 import {
+  BulkRemoval,
+  BulkRemovalItem,
   CampaignLifecycle,
   CampaignNotFound,
+  type CampaignTerminal,
   isTimeZone,
   LeadLifecycle,
   LeadNotFound,
   LeadRemoval,
   LeadRepository,
-  makeId,
   pageMeta,
   pageOffset,
   REMOVAL_MESSAGE,
@@ -28,7 +31,7 @@ import {
   statesOfStatus,
   unsafeMakeId
 } from "@leadq/domain"
-import { Clock, Effect, Layer, Option } from "effect"
+import { Clock, Effect, Either, Layer, Option } from "effect"
 import { completeIfDrained, mayHaveDrained } from "./Counters.js"
 import { GroupCommit } from "./GroupCommit.js"
 import { QueueWakeups } from "./QueueWakeups.js"
@@ -44,9 +47,12 @@ const ownTimeZone = (notes: Readonly<Record<string, unknown>>): string | null =>
   typeof notes["timezone"] === "string" && isTimeZone(notes["timezone"]) ? notes["timezone"] : null
 
 type RemovalRow =
-  & Pick<LeadRow, "id" | "campaign_id" | "state" | "outcome" | "attempts" | "scheduled_at" | "claim_id" | "dialled" | "lease_expires_at" | "removed_from">
+  & Pick<
+    LeadRow,
+    "id" | "campaign_id" | "phone_number" | "state" | "outcome" | "attempts" | "scheduled_at" | "claim_id" | "dialled" | "lease_expires_at" | "removed_from"
+  >
   & Pick<CampaignRow, "max_retries" | "retry_interval_minutes">
-  & { readonly campaign_status: CampaignStatus; readonly others_open: number | null }
+  & { readonly campaign_status: CampaignStatus }
 
 export const makeLeadRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -178,52 +184,69 @@ export const makeLeadRepository = Effect.gen(function*() {
     return yield* get(org, id)
   }, orDieOnSql)
 
+  /** The columns the removal rule reads (the hot path: no notes, no names). */
+  const removalColumns = sql`l.id, l.campaign_id, l.phone_number, l.state, l.outcome, l.attempts, l.scheduled_at,
+    l.claim_id, l.dialled, l.lease_expires_at, l.removed_from, c.status AS campaign_status, c.max_retries,
+    c.retry_interval_minutes`
+
+  /**
+   * DESIGN section 3 on one row read under its lock: the domain's rule decides, then a
+   * compare-and-set on what was read (the row count is the answer) and the audit record.
+   */
+  const removeLocked = (org: OrganizationId, row: RemovalRow, request: RemovalRequest, now: number) =>
+    Effect.gen(function*() {
+      const before = toSnapshot(row)
+      const removal = yield* LeadLifecycle.remove(before, { id: row.campaign_id, status: row.campaign_status, retry_config: retryConfigOf(row) })
+      const changed = yield* sql`UPDATE leads SET
+          state = 'removed', removed_from = ${removal.removed_from}, removed_at = ${now},
+          claim_id = ${removal.lead.claim_id}, dialled = ${removal.lead.dialled ? 1 : 0},
+          ${removal.lead.claim_id === null ? sql`worker_id = NULL,` : sql``}
+          lease_expires_at = ${removal.lead.lease_expires_at}, updated_at = ${now}
+        WHERE id = ${row.id} AND state = ${before.state}
+          AND ${before.claim_id === null ? sql`claim_id IS NULL` : sql`claim_id = ${before.claim_id}`}
+          AND dialled = ${row.dialled}
+        RETURNING id`
+      if (changed.length !== 1) return yield* Effect.die(new Error(`lead ${row.id} changed under its lock`))
+      yield* sql`INSERT INTO lead_removals ${
+        sql.insert({
+          id: unsafeMakeId.removal(),
+          organization_id: org,
+          lead_id: row.id,
+          campaign_id: row.campaign_id,
+          api_key_id: request.api_key_id,
+          removed_from: removal.removed_from,
+          attempt: before.attempts,
+          reason: request.reason ?? null,
+          removed_at: now
+        })
+      }`
+      return removal
+    })
+
+  /** `running → completed` when one of these campaigns drained, looked at after the commit. */
+  const completeDrained = (campaignIds: Iterable<string>, now: number) =>
+    Effect.forEach(new Set(campaignIds), (id) =>
+      Effect.flatMap(mayHaveDrained(sql, id), (drained) => (drained ? completeIfDrained(sql, id, now) : Effect.void)), {
+      discard: true
+    })
+
   // Untraced: the removal is the hot path, and a traced function captures a stack trace per call.
   const remove = Effect.fnUntraced(function*(org: OrganizationId, id: string, request: RemovalRequest) {
     const now = yield* Clock.currentTimeMillis
-    const removalId = yield* makeId.removal
     const result = yield* groupCommit.transaction(
       Effect.gen(function*() {
-        // Only what the removal rule reads (this is the hot path: no notes, no names).
-        const [row] = yield* sql<RemovalRow>`
-          SELECT l.id, l.campaign_id, l.state, l.outcome, l.attempts, l.scheduled_at, l.claim_id, l.dialled,
-            l.lease_expires_at, l.removed_from, c.status AS campaign_status, c.max_retries, c.retry_interval_minutes,
-            ${othersOpen} AS others_open
+        const [row] = yield* sql<RemovalRow & { others_open: number | null }>`
+          SELECT ${removalColumns}, ${othersOpen} AS others_open
           FROM leads l JOIN campaigns c ON c.id = l.campaign_id
           WHERE l.id = ${id} AND l.organization_id = ${org} ${locks.forUpdateOfLeads}`
         if (row === undefined) return yield* Effect.fail(LeadNotFound.of(id))
-        const before = toSnapshot(row)
-        const removal = yield* LeadLifecycle.remove(before, { id: row.campaign_id, status: row.campaign_status, retry_config: retryConfigOf(row) })
-        // Compare-and-set on what was read under the lock: the row count is the answer.
-        const changed = yield* sql`UPDATE leads SET
-            state = 'removed', removed_from = ${removal.removed_from}, removed_at = ${now},
-            claim_id = ${removal.lead.claim_id}, dialled = ${removal.lead.dialled ? 1 : 0},
-            ${removal.lead.claim_id === null ? sql`worker_id = NULL,` : sql``}
-            lease_expires_at = ${removal.lead.lease_expires_at}, updated_at = ${now}
-          WHERE id = ${row.id} AND state = ${before.state}
-            AND ${before.claim_id === null ? sql`claim_id IS NULL` : sql`claim_id = ${before.claim_id}`}
-            AND dialled = ${row.dialled}
-          RETURNING id`
-        if (changed.length !== 1) return yield* Effect.die(new Error(`lead ${id} changed under its lock`))
-        yield* sql`INSERT INTO lead_removals ${
-          sql.insert({
-            id: removalId,
-            organization_id: org,
-            lead_id: row.id,
-            campaign_id: row.campaign_id,
-            api_key_id: request.api_key_id,
-            removed_from: removal.removed_from,
-            attempt: before.attempts,
-            reason: request.reason ?? null,
-            removed_at: now
-          })
-        }`
+        const removal = yield* removeLocked(org, row, request, now)
         return { removal, campaign_id: row.campaign_id, others_open: row.others_open }
       })
     )
     if (!result.removal.call_in_progress) {
-      const drained = result.others_open === null ? yield* mayHaveDrained(sql, result.campaign_id) : num(result.others_open) === 0
-      if (drained) yield* completeIfDrained(sql, result.campaign_id, now)
+      if (result.others_open === null) yield* completeDrained([result.campaign_id], now)
+      else if (num(result.others_open) === 0) yield* completeIfDrained(sql, result.campaign_id, now)
     }
     // Built from values the domain rule produced: no need to validate them again.
     return new LeadRemoval({
@@ -231,6 +254,85 @@ export const makeLeadRepository = Effect.gen(function*() {
       lead_id: id as LeadId,
       removed_from: result.removal.removed_from,
       call_in_progress: result.removal.call_in_progress
+    }, true)
+  }, orDieOnSql)
+
+  const removeMany = Effect.fn("leadq/LeadRepository.removeMany")(function*(
+    org: OrganizationId,
+    target: BulkRemovalTarget,
+    request: RemovalRequest
+  ) {
+    const now = yield* Clock.currentTimeMillis
+    if (target._tag === "PhoneNumbers") {
+      const found = yield* sql`SELECT id FROM campaigns WHERE id = ${target.campaign_id} AND organization_id = ${org}`
+      if (found.length === 0) return yield* Effect.fail(CampaignNotFound.of(target.campaign_id))
+    }
+    const inputs = target._tag === "LeadIds" ? target.lead_ids : target.phone_numbers
+    const items = yield* groupCommit.transaction(
+      Effect.gen(function*() {
+        const distinct = [...new Set(inputs)]
+        // Locked in id order, so two bulk removals over the same leads cannot deadlock.
+        const rows = distinct.length === 0 ? [] : yield* sql<RemovalRow & { readonly seq: number }>`
+          SELECT ${removalColumns}, l.seq FROM leads l JOIN campaigns c ON c.id = l.campaign_id
+          WHERE l.organization_id = ${org} AND ${
+          target._tag === "LeadIds"
+            ? sql.in("l.id", distinct)
+            : sql`l.campaign_id = ${target.campaign_id} AND ${sql.in("l.phone_number", distinct)}`
+        }
+          ORDER BY l.id ${locks.forUpdateOfLeads}`
+        const byInput = new Map<string, Array<RemovalRow>>()
+        // A number's leads are answered in enqueue order.
+        for (const row of [...rows].sort((x, y) => num(x.seq) - num(y.seq))) {
+          const key = target._tag === "LeadIds" ? row.id : row.phone_number
+          byInput.set(key, [...(byInput.get(key) ?? []), row])
+        }
+        const handled = new Set<string>()
+        const out: Array<BulkRemovalItem> = []
+        for (const input of inputs) {
+          const matches = byInput.get(input) ?? []
+          if (matches.length === 0) {
+            out.push(new BulkRemovalItem({ input, lead_id: null, outcome: "not_found", removed_from: null, call_in_progress: false }, true))
+            continue
+          }
+          for (const row of matches) {
+            // The same lead named twice (or a number repeated): the second time it is already removed.
+            const removal = handled.has(row.id) || row.state === "removed"
+              ? Either.left<LeadNotFound | CampaignTerminal>(LeadNotFound.of(row.id))
+              : yield* Effect.either(removeLocked(org, row, request, now))
+            handled.add(row.id)
+            out.push(
+              Either.match(removal, {
+                onLeft: (e) =>
+                  new BulkRemovalItem({
+                    input,
+                    lead_id: row.id,
+                    outcome: e._tag === "CampaignTerminal" ? "refused" : "already_removed",
+                    removed_from: null,
+                    call_in_progress: false
+                  }, true),
+                onRight: (r) =>
+                  new BulkRemovalItem({
+                    input,
+                    lead_id: row.id,
+                    outcome: "removed",
+                    removed_from: r.removed_from,
+                    call_in_progress: r.call_in_progress
+                  }, true)
+              })
+            )
+          }
+        }
+        return { out, campaigns: rows.map((r) => r.campaign_id) }
+      })
+    )
+    yield* completeDrained(items.campaigns, now)
+    const count = (outcome: BulkRemovalItem["outcome"]) => items.out.filter((i) => i.outcome === outcome).length
+    return new BulkRemoval({
+      results: items.out,
+      removed: count("removed"),
+      already_removed: count("already_removed"),
+      not_found: count("not_found"),
+      refused: count("refused")
     }, true)
   }, orDieOnSql)
 
@@ -257,7 +359,7 @@ export const makeLeadRepository = Effect.gen(function*() {
     }))
   }, orDieOnSql)
 
-  return LeadRepository.of({ add, addMany, get, list, update, remove, removalOf })
+  return LeadRepository.of({ add, addMany, get, list, update, remove, removeMany, removalOf })
 })
 
 export const LeadRepositoryLive: Layer.Layer<LeadRepository, never, SqlClient.SqlClient | QueueWakeups | GroupCommit> = Layer.effect(

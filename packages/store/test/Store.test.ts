@@ -242,6 +242,75 @@ for (const engine of engines) {
           expect((yield* campaigns.get(org, campaign.id))).toMatchObject({ status: "completed", completed_leads: 1, removed_leads: 2 })
         }))
 
+      it.effect("bulk removal by ids: each entry as the single removal would answer it, in one transaction", () =>
+        Effect.gen(function*() {
+          const { campaign, keyId, leads: added, org } = yield* seeded(5)
+          const leads = yield* LeadRepository
+          const queue = yield* LeadQueue
+          // Stage: lead 0 in a call, lead 1 removed already; another organization's lead; a cancelled campaign's lead.
+          const claims = yield* claimAll()
+          yield* queue.startDial(claims.find((c) => c.lead_id === added[0]!.id)!, LEASE)
+          yield* queue.release(claims.find((c) => c.lead_id === added[1]!.id)!)
+          yield* leads.remove(org, added[1]!.id, { api_key_id: keyId })
+          const other = yield* newOrg
+          const foreignCampaign = yield* Effect.flatMap(CampaignRepository, (c) => c.create(other.org, campaignDraft()))
+          const foreign = yield* leads.add(other.org, foreignCampaign.id, leadDraft(90))
+          const closed = yield* Effect.flatMap(CampaignRepository, (c) => c.create(org, campaignDraft()))
+          const refused = yield* leads.add(org, closed.id, leadDraft(91))
+          yield* Effect.flatMap(CampaignRepository, (c) => c.cancel(org, closed.id))
+          const before = yield* leads.get(org, added[4]!.id)
+
+          const ids = [added[0]!.id, added[1]!.id, added[2]!.id, added[2]!.id, foreign.id, "lead_nope", refused.id, added[3]!.id]
+          const r = yield* leads.removeMany(org, { _tag: "LeadIds", lead_ids: ids }, { api_key_id: keyId, reason: "bulk opt-out" })
+          expect(r.results.map((i) => [i.input, i.outcome, i.removed_from, i.call_in_progress])).toEqual([
+            [added[0]!.id, "removed", "in_call", true],
+            [added[1]!.id, "already_removed", null, false],
+            [added[2]!.id, "removed", "pending", false],
+            [added[2]!.id, "already_removed", null, false],
+            [foreign.id, "not_found", null, false],
+            ["lead_nope", "not_found", null, false],
+            [refused.id, "refused", null, false],
+            [added[3]!.id, "removed", "pending", false]
+          ])
+          expect([r.removed, r.already_removed, r.not_found, r.refused]).toEqual([3, 2, 2, 1])
+          for (const id of [added[0]!.id, added[2]!.id, added[3]!.id]) {
+            expect(Option.getOrThrow(yield* leads.removalOf(org, id))).toMatchObject({ api_key_id: keyId, reason: "bulk opt-out" })
+          }
+          expect((yield* leads.get(other.org, foreign.id)).status).toBe("pending")
+          expect((yield* leads.get(org, refused.id)).status).toBe("pending")
+          expect(yield* leads.get(org, added[4]!.id)).toEqual(before)
+          expect((yield* Effect.flatMap(CampaignRepository, (c) => c.get(org, campaign.id))).removed_leads).toBe(4)
+        }))
+
+      it.effect("bulk removal by phone numbers of one campaign; the last open leads complete it", () =>
+        Effect.gen(function*() {
+          const { campaign, keyId, org } = yield* seeded(0)
+          const leads = yield* LeadRepository
+          const a = yield* leads.add(org, campaign.id, leadDraft(1))
+          const twin = yield* leads.add(org, campaign.id, leadDraft(1))
+          const b = yield* leads.add(org, campaign.id, leadDraft(2))
+          const r = yield* leads.removeMany(
+            org,
+            { _tag: "PhoneNumbers", campaign_id: campaign.id, phone_numbers: [a.phone_number, "+19999999999", b.phone_number] },
+            { api_key_id: keyId }
+          )
+          expect(r.results.map((i) => [i.input, i.lead_id, i.outcome])).toEqual([
+            [a.phone_number, a.id, "removed"],
+            [a.phone_number, twin.id, "removed"],
+            ["+19999999999", null, "not_found"],
+            [b.phone_number, b.id, "removed"]
+          ])
+          // Every lead removed, none dialled: the queue drained.
+          expect((yield* Effect.flatMap(CampaignRepository, (c) => c.get(org, campaign.id))).status).toBe("completed")
+          const other = yield* newOrg
+          const foreign = yield* Effect.either(
+            leads.removeMany(other.org, { _tag: "PhoneNumbers", campaign_id: campaign.id, phone_numbers: [a.phone_number] }, {
+              api_key_id: other.keyId
+            })
+          )
+          expect(Either.isLeft(foreign) && foreign.left._tag).toBe("CampaignNotFound")
+        }))
+
       it.effect("terminal campaign: 409, nothing changes", () =>
         Effect.gen(function*() {
           const { campaign, keyId, leads: [lead], org } = yield* seeded(1)

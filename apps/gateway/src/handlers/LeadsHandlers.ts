@@ -85,6 +85,21 @@ export const LeadsHandlers = HttpApiBuilder.group(LeadqApi, "leads", (handlers) 
           const patch = yield* leadPatchOf(payload)
           return yield* leads.update(caller.organization_id, path.id, patch)
         }))
+      .handle("removeMany", ({ payload }) =>
+        Effect.flatMap(CurrentCaller, (c) =>
+          Effect.map(
+            leads.removeMany(
+              c.organization_id,
+              payload.lead_ids !== undefined
+                ? { _tag: "LeadIds", lead_ids: payload.lead_ids }
+                : { _tag: "PhoneNumbers", campaign_id: payload.campaign_id!, phone_numbers: payload.phone_numbers! },
+              { api_key_id: c.api_key_id, reason: payload.reason }
+            ),
+            (result) => {
+              for (const item of result.results) if (item.removed_from !== null) metrics.countRemoval(item.removed_from)
+              return result
+            }
+          )))
       .handle("remove", ({ path, urlParams }) =>
         Effect.flatMap(CurrentCaller, (c) =>
           Effect.map(

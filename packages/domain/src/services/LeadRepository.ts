@@ -1,6 +1,6 @@
 import type { Effect, Option } from "effect"
 import { Context } from "effect"
-import type { CampaignLead, LeadDraft, LeadPatch, LeadRemoval, LeadStatus, RemovedFrom } from "../CampaignLead.js"
+import type { BulkRemoval, CampaignLead, LeadDraft, LeadPatch, LeadRemoval, LeadStatus, RemovedFrom } from "../CampaignLead.js"
 import type { CampaignNotFound, CampaignTerminal, LeadLocked, LeadNotFound } from "../Errors.js"
 import type { ApiKeyId, CampaignId, LeadId, OrganizationId, RemovalId } from "../Ids.js"
 import type { Page, PageRequest } from "../Pagination.js"
@@ -18,6 +18,14 @@ export interface RemovalRequest {
   readonly api_key_id: ApiKeyId
   readonly reason?: string | undefined
 }
+
+/**
+ * The leads a bulk removal names: ids (of any campaign of the organization), or phone numbers
+ * of one campaign (every lead of that campaign with such a number).
+ */
+export type BulkRemovalTarget =
+  | { readonly _tag: "LeadIds"; readonly lead_ids: ReadonlyArray<string> }
+  | { readonly _tag: "PhoneNumbers"; readonly campaign_id: string; readonly phone_numbers: ReadonlyArray<string> }
 
 /** The audit record every removal leaves (DESIGN section 3, invariant 5). */
 export interface RemovalRecord {
@@ -60,6 +68,17 @@ export class LeadRepository extends Context.Tag("leadq/LeadRepository")<LeadRepo
     id: string,
     request: RemovalRequest
   ) => Effect.Effect<LeadRemoval, LeadNotFound | CampaignTerminal>
+  /**
+   * Many removals in one transaction, each exactly as `remove` (the same rule, the same audit
+   * record), answered entry by entry: removed, already removed, not found (including another
+   * organization's ids) or refused (terminal campaign). A campaign of another organization is
+   * `CampaignNotFound`.
+   */
+  readonly removeMany: (
+    org: OrganizationId,
+    target: BulkRemovalTarget,
+    request: RemovalRequest
+  ) => Effect.Effect<BulkRemoval, CampaignNotFound>
   /** The removal audit record of a lead, if it was removed. */
   readonly removalOf: (org: OrganizationId, leadId: string) => Effect.Effect<Option.Option<RemovalRecord>>
 }>() {}
