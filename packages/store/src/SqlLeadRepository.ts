@@ -226,7 +226,7 @@ export const makeLeadRepository = Effect.gen(function*() {
   /** `running → completed` when one of these campaigns drained, looked at after the commit. */
   const completeDrained = (campaignIds: Iterable<string>, now: number) =>
     Effect.forEach(new Set(campaignIds), (id) =>
-      Effect.flatMap(mayHaveDrained(sql, id), (drained) => (drained ? completeIfDrained(sql, id, now) : Effect.void)), {
+      Effect.flatMap(mayHaveDrained(sql, id), (drained) => (drained ? Effect.asVoid(completeIfDrained(sql, id, now)) : Effect.void)), {
       discard: true
     })
 
