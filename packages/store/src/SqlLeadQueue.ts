@@ -16,6 +16,7 @@ import { isInsideWindow, LeadLifecycle, LeadQueue, makeId, StaleClaim, unsafeMak
 import { Clock, Effect, Either, Layer, Option } from "effect"
 import { completeIfDrained, mayHaveDrained } from "./Counters.js"
 import { QueueWakeups } from "./QueueWakeups.js"
+import { makeQueueBatches } from "./SqlQueueBatches.js"
 import type { CallLogRow, CampaignRow, LeadRow } from "./Rows.js"
 import { retryConfigOf, toSnapshot, windowOf } from "./Rows.js"
 import { makeLocks, num, orDieOnSql } from "./Sql.js"
@@ -330,9 +331,14 @@ export const makeLeadQueue = Effect.gen(function*() {
     ([row]) => Option.map(Option.fromNullable(row?.scheduled_at), (t) => new Date(num(t)))
   ).pipe(orDieOnSql, Effect.withSpan("leadq/LeadQueue.nextDueAt"))
 
+  const { finishCalls, renewLeases, startDials } = makeQueueBatches(sql, wakeups)
+
   return LeadQueue.of({
     claimDue,
     startDial,
+    startDials,
+    finishCalls,
+    renewLeases,
     markConnected,
     renewLease,
     finishCall,

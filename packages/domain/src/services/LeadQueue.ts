@@ -1,4 +1,4 @@
-import type { Effect, Option } from "effect"
+import type { Effect, Either, Option } from "effect"
 import { Context } from "effect"
 import type { CallLogStatus, CallOutcome } from "../CallLog.js"
 import type { CallingWindow } from "../CallingWindow.js"
@@ -63,6 +63,12 @@ export interface FinishResult {
   readonly campaign_status: CampaignStatus
 }
 
+/** A call that ended, for `finishCalls`: the dial it belongs to and how it ended. */
+export interface EndedCall {
+  readonly dial: Dial
+  readonly outcome: CallOutcome
+}
+
 /** A campaign whose leads are due, for the claim loop to look at. */
 export interface DueCampaign {
   readonly campaign_id: CampaignId
@@ -105,6 +111,31 @@ export class LeadQueue extends Context.Tag("leadq/LeadQueue")<LeadQueue, {
     workerId: string,
     leaseMs: number
   ) => Effect.Effect<Option.Option<Dial>, StaleClaim>
+  /**
+   * `startDial` for a batch of claims in ONE transaction (one commit, on SQLite one fsync),
+   * answered claim by claim in the order given, each exactly as `startDial` would answer it
+   * called for each claim in that order: the same re-check, the same fencing, the call logs of
+   * every started dial committed before this returns (so before any of them is placed), and a
+   * claim refused because its campaign was paused, cancelled or completed given back in its slot.
+   * The worker places the started calls afterwards, in the same order.
+   */
+  readonly startDials: (
+    claims: ReadonlyArray<Claim>,
+    leaseMs: number
+  ) => Effect.Effect<ReadonlyArray<Either.Either<Dial, DialCancelled | StaleClaim>>>
+  /**
+   * `finishCall` for a batch of ended calls in ONE transaction, answered call by call in the
+   * order given, each exactly as `finishCall` would answer it; a stale one changes nothing.
+   * Campaign completion is looked at once per campaign after the commit, so `campaign_status`
+   * is the campaign's status after the whole batch.
+   */
+  readonly finishCalls: (calls: ReadonlyArray<EndedCall>) => Effect.Effect<ReadonlyArray<Either.Either<FinishResult, StaleClaim>>>
+  /**
+   * `renewLease` for many claims in one statement. Answers the claims that are stale (whose
+   * lease was not renewed: the lead was taken over, or its claim voided by a removal before the
+   * dial, or the call already finished); every other one now holds for `leaseMs` more.
+   */
+  readonly renewLeases: (claims: ReadonlyArray<ClaimRef>, leaseMs: number) => Effect.Effect<ReadonlyArray<ClaimRef>>
   /** When the next pending lead of a running campaign becomes due (for sleeping, not polling). */
   readonly nextDueAt: Effect.Effect<Option.Option<Date>>
 }>() {}

@@ -1,0 +1,247 @@
+import type { SqlClient, Statement } from "@effect/sql"
+import type {
+  CampaignSnapshot,
+  CampaignStatus,
+  Claim,
+  ClaimRef,
+  Dial,
+  DialCancelled,
+  EndedCall,
+  FinishResult,
+  LeadSnapshot
+} from "@leadq/domain"
+import { LeadLifecycle, StaleClaim, unsafeMakeId } from "@leadq/domain"
+import type { Context } from "effect"
+import { Clock, Effect, Either } from "effect"
+import { completeIfDrained, mayHaveDrained } from "./Counters.js"
+import type { QueueWakeups } from "./QueueWakeups.js"
+import type { CampaignRow, LeadRow } from "./Rows.js"
+import { retryConfigOf, toSnapshot } from "./Rows.js"
+import { makeLocks, orDieOnSql } from "./Sql.js"
+
+/**
+ * The worker's queue operations over a batch of leads, each batch in ONE transaction: at a
+ * thousand leads a second, a transaction (on SQLite an fsync) and a dozen statements per lead
+ * are most of the cost, and these spread them over the batch. Each answers lead by lead, in the
+ * order given, exactly as the single-lead method of `SqlLeadQueue` would answer when called for
+ * each in that order: the same rules (`LeadLifecycle`), the same fencing, the same writes.
+ *
+ * Per-row values travel in a `WITH v(…) AS (VALUES …)` table joined by `UPDATE … FROM` (both
+ * engines); PostgreSQL types such a column as text, hence the casts where a column is a number.
+ * On PostgreSQL, campaign rows are locked before lead rows and lead rows in id order, as
+ * everywhere else in the store, so two batches never wait on each other in a cycle.
+ */
+
+/** Rows per statement: keeps every statement well under both engines' parameter limits. */
+const CHUNK = 500
+
+const chunksOf = <A>(items: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> => {
+  if (items.length === 0) return []
+  if (items.length <= CHUNK) return [items]
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK))
+  return out
+}
+
+const vanished = (what: string, id: string) => Effect.die(new Error(`${what} ${id} vanished`))
+
+export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.Service<QueueWakeups>) => {
+  const locks = makeLocks(sql)
+
+  /** `(?, ?, …), (?, ?, …)`: the rows of a VALUES list. */
+  const rowsOf = (rows: ReadonlyArray<ReadonlyArray<unknown>>): Statement.Fragment =>
+    sql.csv(rows.map((row) => sql`${sql.in(row)}`))
+
+  /** `(id, claim_id) IN (VALUES …)`, with `id IN (…)` first so both engines seek the id index. */
+  const matchesClaims = (refs: ReadonlyArray<ClaimRef>) =>
+    sql`${sql.in("id", refs.map((r) => r.lead_id))} AND (id, claim_id) IN (VALUES ${rowsOf(refs.map((r) => [r.lead_id, r.claim_id]))})`
+
+  const campaignSnapshots = (ids: ReadonlyArray<string>, lock: Statement.Fragment) =>
+    Effect.map(
+      sql<Pick<CampaignRow, "id" | "status" | "max_retries" | "retry_interval_minutes">>`
+        SELECT id, status, max_retries, retry_interval_minutes FROM campaigns
+        WHERE ${sql.in("id", [...new Set(ids)].sort())} ORDER BY id ${lock}`,
+      (rows) => new Map(rows.map((r): [string, CampaignSnapshot] => [r.id, { id: r.id, status: r.status, retry_config: retryConfigOf(r) }]))
+    )
+
+  const lockLeads = (ids: ReadonlyArray<string>) =>
+    Effect.map(
+      Effect.forEach(chunksOf([...new Set(ids)].sort()), (chunk) =>
+        sql<LeadRow>`SELECT * FROM leads WHERE ${sql.in("id", chunk)} ORDER BY id ${locks.forUpdate}`),
+      (chunks) => new Map(chunks.flat().map((r): [string, LeadRow] => [r.id, r]))
+    )
+
+  const startDials = Effect.fn("leadq/LeadQueue.startDials")(function*(claims: ReadonlyArray<Claim>, leaseMs: number) {
+    if (claims.length === 0) return []
+    const now = yield* Clock.currentTimeMillis
+    const { answers, released } = yield* sql.withTransaction(
+      Effect.gen(function*() {
+        // Campaigns first (shared: a pause or cancel waits for us, or we see it), then the leads.
+        const campaigns = yield* campaignSnapshots(claims.map((c) => c.campaign_id), locks.forShare)
+        const rows = yield* lockLeads(claims.map((c) => c.lead_id))
+        // Each lead as this batch leaves it, so a lead named twice is answered as a second call would be.
+        const current = new Map<string, LeadSnapshot>()
+        const answers: Array<Either.Either<Dial, DialCancelled | StaleClaim>> = []
+        const released: Array<ClaimRef> = []
+        const started: Array<{ readonly dial: Dial; readonly row: LeadRow }> = []
+        for (const claim of claims) {
+          const row = rows.get(claim.lead_id)
+          if (row === undefined) return yield* vanished("lead", claim.lead_id)
+          const campaign = campaigns.get(claim.campaign_id)
+          if (campaign === undefined) return yield* vanished("campaign", claim.campaign_id)
+          const lead = current.get(claim.lead_id) ?? toSnapshot(row)
+          const decision = LeadLifecycle.startDial(lead, campaign, claim.claim_id, now, leaseMs)
+          if (Either.isLeft(decision)) {
+            const refusal = decision.left
+            if (refusal._tag === "DialCancelled" && refusal.reason !== "lead_removed") {
+              // Paused, cancelled or completed since the claim: the lead goes back, in its slot.
+              released.push(claim)
+              current.set(lead.id, Either.getOrElse(LeadLifecycle.release(lead, claim.claim_id), () => lead))
+            }
+            answers.push(Either.left(refusal))
+            continue
+          }
+          const next = decision.right
+          current.set(lead.id, next)
+          const dial: Dial = {
+            ...claim,
+            phone_number: row.phone_number,
+            name: row.name,
+            notes: JSON.parse(row.notes),
+            attempt: next.attempts,
+            lease_expires_at: new Date(next.lease_expires_at!),
+            call_log_id: unsafeMakeId.callLog(),
+            call_id: unsafeMakeId.call()
+          }
+          started.push({ dial, row })
+          answers.push(Either.right(dial))
+        }
+        for (const chunk of chunksOf(released)) {
+          yield* sql`UPDATE leads SET state = 'pending', claim_id = NULL, worker_id = NULL, dialled = 0,
+              lease_expires_at = NULL, updated_at = ${now}
+            WHERE ${matchesClaims(chunk)} AND dialled = 0`
+        }
+        for (const chunk of chunksOf(started)) {
+          const changed = yield* sql<{ id: string }>`
+            WITH v(v_id, v_claim, v_attempts, v_log, v_lease) AS (VALUES ${
+            rowsOf(chunk.map(({ dial }) => [dial.lead_id, dial.claim_id, dial.attempt, dial.call_log_id, dial.lease_expires_at.getTime()]))
+          })
+            UPDATE leads SET dialled = 1, attempts = CAST(v_attempts AS INTEGER), call_log_id = v_log,
+              lease_expires_at = CAST(v_lease AS BIGINT), updated_at = ${now}
+            FROM v WHERE leads.id = v_id AND leads.claim_id = v_claim AND leads.state = 'calling' AND leads.dialled = 0
+            RETURNING leads.id`
+          if (changed.length !== chunk.length) return yield* Effect.die(new Error("a lead changed under its lock while its dial started"))
+          // The call logs are written before the carrier is asked anything (invariant 3).
+          yield* sql`INSERT INTO call_logs ${
+            sql.insert(chunk.map(({ dial, row }) => ({
+              id: dial.call_log_id,
+              organization_id: dial.organization_id,
+              campaign_id: dial.campaign_id,
+              lead_id: dial.lead_id,
+              call_id: dial.call_id,
+              provider_call_id: null,
+              claim_id: dial.claim_id,
+              phone_number: row.phone_number,
+              attempt: dial.attempt,
+              status: "initiated",
+              end_reason: null,
+              duration_seconds: null,
+              started_at: null,
+              ended_at: null,
+              created_at: now,
+              updated_at: now
+            })))
+          }`
+        }
+        return { answers, released: released.length }
+      })
+    )
+    if (released > 0) yield* wakeups.notify
+    return answers
+  }, orDieOnSql)
+
+  const finishCalls = Effect.fn("leadq/LeadQueue.finishCalls")(function*(calls: ReadonlyArray<EndedCall>) {
+    if (calls.length === 0) return []
+    const now = yield* Clock.currentTimeMillis
+    const answers = yield* sql.withTransaction(
+      Effect.gen(function*() {
+        const campaigns = yield* campaignSnapshots(calls.map((c) => c.dial.campaign_id), sql.literal(""))
+        const rows = yield* lockLeads(calls.map((c) => c.dial.lead_id))
+        const current = new Map<string, LeadSnapshot>()
+        const answers: Array<Either.Either<FinishResult, StaleClaim>> = []
+        const finished: Array<{ readonly call: EndedCall; readonly lead: LeadSnapshot }> = []
+        for (const call of calls) {
+          const { dial, outcome } = call
+          const row = rows.get(dial.lead_id)
+          if (row === undefined) return yield* vanished("lead", dial.lead_id)
+          const campaign = campaigns.get(dial.campaign_id)
+          if (campaign === undefined) return yield* vanished("campaign", dial.campaign_id)
+          const lead = current.get(dial.lead_id) ?? toSnapshot(row)
+          const decision = LeadLifecycle.finishCall(lead, campaign, dial.claim_id, outcome)
+          if (Either.isLeft(decision) || row.call_log_id !== dial.call_log_id) {
+            answers.push(Either.left(StaleClaim.of(dial.lead_id, dial.claim_id)))
+            continue
+          }
+          current.set(lead.id, decision.right.lead)
+          finished.push({ call, lead: decision.right.lead })
+          answers.push(Either.right({ retry: decision.right.retry, removed: lead.state === "removed", campaign_status: campaign.status }))
+        }
+        for (const chunk of chunksOf(finished)) {
+          const logs = yield* sql<{ id: string }>`
+            WITH v(v_id, v_status, v_reason, v_duration, v_started, v_ended) AS (VALUES ${
+            rowsOf(chunk.map(({ call: { dial, outcome } }) => [
+              dial.call_log_id,
+              outcome.status,
+              outcome.end_reason,
+              outcome.duration_seconds,
+              outcome.connected_at?.getTime() ?? null,
+              outcome.ended_at.getTime()
+            ]))
+          })
+            UPDATE call_logs SET status = v_status, end_reason = v_reason, duration_seconds = CAST(v_duration AS DOUBLE PRECISION),
+              started_at = COALESCE(call_logs.started_at, CAST(v_started AS BIGINT)), ended_at = CAST(v_ended AS BIGINT),
+              updated_at = ${now}
+            FROM v WHERE call_logs.id = v_id AND call_logs.status IN ('initiated', 'in_progress')
+            RETURNING call_logs.id`
+          if (logs.length !== chunk.length) return yield* Effect.die(new Error("a call log of this batch was already final"))
+          yield* sql`
+            WITH v(v_id, v_claim, v_state, v_outcome, v_scheduled) AS (VALUES ${
+            rowsOf(chunk.map(({ call: { dial }, lead }) => [dial.lead_id, dial.claim_id, lead.state, lead.outcome, lead.scheduled_at]))
+          })
+            UPDATE leads SET state = v_state, outcome = v_outcome, scheduled_at = CAST(v_scheduled AS BIGINT),
+              claim_id = NULL, worker_id = NULL, dialled = 0, lease_expires_at = NULL, updated_at = ${now}
+            FROM v WHERE leads.id = v_id AND leads.claim_id = v_claim`
+        }
+        return answers
+      })
+    )
+    // Completion is looked at once per campaign, after the commit (as `finishCall` does per call).
+    const maybeDrained = new Set<string>()
+    for (const [i, answer] of answers.entries()) {
+      if (Either.isRight(answer) && !answer.right.retry) maybeDrained.add(calls[i]!.dial.campaign_id)
+    }
+    const completed = new Set<string>()
+    for (const id of maybeDrained) {
+      if ((yield* mayHaveDrained(sql, id)) && (yield* completeIfDrained(sql, id, now))) completed.add(id)
+    }
+    if (completed.size === 0) return answers
+    const completedStatus: CampaignStatus = "completed"
+    return answers.map((answer, i) =>
+      completed.has(calls[i]!.dial.campaign_id) ? Either.map(answer, (r) => ({ ...r, campaign_status: completedStatus })) : answer
+    )
+  }, orDieOnSql)
+
+  const renewLeases = Effect.fn("leadq/LeadQueue.renewLeases")(function*(refs: ReadonlyArray<ClaimRef>, leaseMs: number) {
+    if (refs.length === 0) return []
+    const now = yield* Clock.currentTimeMillis
+    const renewed = new Set<string>()
+    for (const chunk of chunksOf(refs)) {
+      const rows = yield* sql<{ id: string; claim_id: string }>`UPDATE leads SET lease_expires_at = ${now + leaseMs}
+        WHERE ${matchesClaims(chunk)} AND state IN ('calling', 'removed') RETURNING id, claim_id`
+      for (const r of rows) renewed.add(`${r.id} ${r.claim_id}`)
+    }
+    return refs.filter((r) => !renewed.has(`${r.lead_id} ${r.claim_id}`))
+  }, orDieOnSql)
+
+  return { startDials, finishCalls, renewLeases }
+}
