@@ -27,7 +27,12 @@ const virtualTimings = (lease_ms: number) => ({
   shutdown_grace_ms: 0
 })
 
-/** Move virtual time forward in steps until `check` passes (or `maxMs` of virtual time went by). */
+/**
+ * Move virtual time forward in steps until `check` passes (or `maxMs` of virtual time went by).
+ * The worker reacts in real time between steps, so on a loaded machine a step or two may pass
+ * before it does: the bounds below allow 30 virtual minutes of that, far less than the hour that
+ * tells summer time from winter time.
+ */
 const advanceUntil = <A, E, R>(check: Effect.Effect<A, E, R>, stepMs: number, maxMs: number) =>
   Effect.gen(function*() {
     for (let moved = 0;; moved += stepMs) {
@@ -108,20 +113,20 @@ for (const engine of engines) {
 
         const at1 = yield* advanceUntil(dialOf(first!.id), 2 * MINUTE, 3 * 60 * MINUTE)
         expect(at1).toBeGreaterThanOrEqual(Date.parse("2026-03-08T13:00:00Z"))
-        expect(at1).toBeLessThan(Date.parse("2026-03-08T13:10:00Z"))
+        expect(at1).toBeLessThan(Date.parse("2026-03-08T13:30:00Z"))
         // The second call starts at 17:00Z (13:00 EDT) and lasts until the window closes at
         // 21:00Z (17:00 EDT).
         const at2 = yield* advanceUntil(dialOf(second!.id), 2 * MINUTE, 5 * 60 * MINUTE)
         expect(at2 - at1).toBeGreaterThanOrEqual(fourHours)
-        expect(at2 - at1).toBeLessThan(fourHours + 10 * MINUTE)
+        expect(at2 - at1).toBeLessThan(fourHours + 30 * MINUTE)
         // New York is closed; 09:00 in Tokyo is 00:00Z: the Tokyo lead goes first.
         const atTokyo = yield* advanceUntil(dialOf(tokyo!.id), 4 * MINUTE, 8 * 60 * MINUTE)
         expect(atTokyo).toBeGreaterThanOrEqual(Date.parse("2026-03-09T00:00:00Z"))
-        expect(atTokyo).toBeLessThan(Date.parse("2026-03-09T00:15:00Z"))
+        expect(atTokyo).toBeLessThan(Date.parse("2026-03-09T00:30:00Z"))
         // The third New York lead waits for 09:00 EDT the next morning.
         const at3 = yield* advanceUntil(dialOf(third!.id), 4 * MINUTE, 16 * 60 * MINUTE)
         expect(at3).toBeGreaterThanOrEqual(Date.parse("2026-03-09T13:00:00Z"))
-        expect(at3).toBeLessThan(Date.parse("2026-03-09T13:15:00Z"))
+        expect(at3).toBeLessThan(Date.parse("2026-03-09T13:30:00Z"))
         yield* advanceUntil(Effect.map(campaignOf(org, campaign), (c) => expect(c.status).toBe("completed")), 2 * MINUTE, 30 * MINUTE)
         // Every log was written inside its lead's window.
         const logs = yield* logsOf(org, campaign)
