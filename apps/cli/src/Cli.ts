@@ -216,7 +216,14 @@ const leadsRemoveMany = Command.make("remove-many", {
     Options.optional
   ),
   countryCode: Options.text("country-code").pipe(Options.withDescription("Dialling code for national numbers in the file."), Options.optional),
-  concurrency: Options.integer("concurrency").pipe(Options.withDescription("Removals in flight at once, 1 to 256 (default 32)."), Options.optional),
+  concurrency: Options.integer("concurrency").pipe(
+    Options.withDescription("Requests in flight at once, each a batch of removals, 1 to 256 (default 4)."),
+    Options.optional
+  ),
+  batchSize: Options.integer("batch-size").pipe(
+    Options.withDescription("Entries per request, 1 to 1000 (default 500)."),
+    Options.optional
+  ),
   failures: Options.text("failures").pipe(
     Options.withDescription("Where to write what was not removed (default: the input file's name + .failures)."),
     Options.optional
@@ -234,9 +241,12 @@ const leadsRemoveMany = Command.make("remove-many", {
       "leadq leads remove-many --file optout.txt.failures"
     ],
     [
-      "Safe to run again: a lead already removed is counted as such, not as a failure. It keeps going past single failures, and ends " +
-      "with a summary: removed (by the state they were in), already removed, not found, refused (campaign completed or cancelled), errors. " +
-      "What was not removed goes to a failures file that can be fed back as it is. Exit 1 when some removals failed with errors."
+      "Sent in batches (--batch-size entries per request, --concurrency requests in flight) to POST /v1/campaigns-leads/bulk-remove; " +
+      "each lead is removed exactly as `leadq leads remove` would remove it, with the same audit record. A batch whose answer was lost " +
+      "is sent again (a repeat changes nothing). Safe to run again: a lead already removed is counted as such, not as a failure. It keeps " +
+      "going past a failed batch, and ends with a summary: removed (by the state they were in), already removed, not found, refused " +
+      "(campaign completed or cancelled), errors. What was not removed goes to a failures file that can be fed back as it is. Exit 1 when " +
+      "some entries failed with errors."
     ]
   ))
 )

@@ -1,26 +1,27 @@
-import type { LeadId, RemovedFrom } from "@leadq/domain"
+import type { BulkRemoval, BulkRemovalItem, RemovedFrom } from "@leadq/domain"
 import type { LeadqClientService } from "@leadq/transport"
-import { items } from "@leadq/transport"
-import { Chunk, Effect, Stream } from "effect"
+import { Effect } from "effect"
+import { retryTransient } from "./BatchRetry.js"
 import type { Entry } from "./OptOutFile.js"
 
 /**
- * The engine of `leads remove-many`: remove the leads an opt-out list names, with bounded
- * concurrency, past single failures, and account for every entry.
+ * The engine of `leads remove-many`: remove the leads an opt-out list names, in batches on
+ * `POST /v1/campaigns-leads/bulk-remove`, a few requests in flight, past failed batches, and
+ * account for every entry.
  *
- * Every entry ends in exactly one bucket:
+ * Every entry ends in exactly one bucket, as the gateway answered it (one result per lead it
+ * names, one `not_found` result for an entry that names none):
  * - removed, by the state the lead was in (pending, claimed by a worker, in a call, called);
- * - already removed: the gateway answers 404 for a removed lead, and for an id it never had.
- *   The two are told apart after the removals, from the organization's list of removed leads
- *   (`GET /v1/campaigns-leads?status=removed`): an id found there was removed before (by an
- *   earlier run, or by someone else), an id not there was never a lead of this organization;
- * - not found: no such lead (ids), or no lead with that number in the campaign (numbers);
- * - refused: its campaign is completed or cancelled (409), so it stays — it will never be
- *   dialled either;
- * - error: anything else (the gateway unreachable after the client's retries, a 5xx, …).
+ * - already removed: removed before (by an earlier run, by someone else — or by this run, when a
+ *   batch was sent again after its answer was lost);
+ * - not found: no such lead in this organization (ids), or no lead with that number in the
+ *   campaign (numbers);
+ * - refused: its campaign is completed or cancelled, so it stays — it will never be dialled either;
+ * - error: its batch failed (the gateway unreachable or failing after the retries, …): every
+ *   entry of that batch, none of which may have been removed.
  *
- * Counts are of leads, except "not found" (of entries: there is no lead to count). A phone
- * number may name several leads of the campaign; each is removed and counted.
+ * Counts are of leads, except "not found" and "errors" (of entries: there is no lead, or none
+ * known, to count). A phone number may name several leads of the campaign; each is counted.
  */
 export interface Tally {
   readonly removed: Record<RemovedFrom, number>
@@ -28,16 +29,14 @@ export interface Tally {
   notFound: number
   refused: number
   errors: number
-  /** 404s of ids that could not be told apart (the check itself failed). */
-  unchecked: number
-  /** Entries processed, for progress and for what is left when interrupted. */
+  /** Requests sent again after a lost answer or a transient failure. */
+  retries: number
+  /** Entries answered, for progress and for what is left when interrupted. */
   readonly done: Set<Entry>
   /** What was not removed, to be written to the failures file. */
   readonly failures: Array<FailedEntry>
   /** Calls in progress at removal: not cut, no retry. */
   callsInProgress: number
-  /** Ids that answered 404 and are not yet told apart (removed before, or never there). */
-  readonly answered404: Map<LeadId, Entry>
 }
 
 export interface FailedEntry {
@@ -52,130 +51,133 @@ export const emptyTally = (): Tally => ({
   notFound: 0,
   refused: 0,
   errors: 0,
-  unchecked: 0,
+  retries: 0,
   done: new Set(),
   failures: [],
-  callsInProgress: 0,
-  answered404: new Map()
+  callsInProgress: 0
 })
 
 export const removedTotal = (t: Tally) => t.removed.pending + t.removed.claimed + t.removed.in_call + t.removed.called
 
 export interface RemoveManyPlan {
   readonly entries: ReadonlyArray<Entry>
-  /** The campaign phone numbers are looked up in (required when there are numbers). */
+  /** The campaign phone numbers are matched in (required when there are numbers). */
   readonly campaignId: string | undefined
+  /** Requests in flight at once. */
   readonly concurrency: number
+  /** Entries per request, at most the gateway's 1,000. */
+  readonly batchSize: number
   readonly reason: string | undefined
-  readonly onEntryDone: () => void
-  readonly onPhase: (text: string) => void
+  readonly onEntriesDone: (n: number) => void
+  /** A word for the progress line ("batch sent again after …"). */
+  readonly onStatus: (text: string) => void
 }
+
+type IdEntry = Extract<Entry, { readonly kind: "id" }>
+type PhoneEntry = Extract<Entry, { readonly kind: "phone" }>
+
+/** One request's worth of entries, all of one kind (ids, or numbers of the campaign). */
+export type Batch =
+  | { readonly kind: "id"; readonly entries: ReadonlyArray<IdEntry> }
+  | { readonly kind: "phone"; readonly entries: ReadonlyArray<PhoneEntry> }
+
+const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/** The file's entries cut into batches of one kind each (the ids, then the numbers), in file order. */
+export const batchesOf = (entries: ReadonlyArray<Entry>, size: number): Array<Batch> => [
+  ...chunks(entries.filter((e): e is IdEntry => e.kind === "id"), size).map((c): Batch => ({ kind: "id", entries: c })),
+  ...chunks(entries.filter((e): e is PhoneEntry => e.kind === "phone"), size).map((c): Batch => ({ kind: "phone", entries: c }))
+]
 
 const messageOf = (e: unknown) =>
   typeof e === "object" && e !== null && "message" in e && typeof e.message === "string" ? e.message : String(e)
 
-export const removeMany = (leadq: LeadqClientService, plan: RemoveManyPlan, tally: Tally) =>
-  Effect.gen(function*() {
-    const urlParams = plan.reason === undefined ? {} : { reason: plan.reason }
-    const answered404 = tally.answered404
-
-    const removeLead = (id: LeadId, entry: Entry) =>
-      leadq.leads.remove({ path: { id }, urlParams }).pipe(
-        Effect.matchEffect({
-          onSuccess: (removal) =>
-            Effect.sync(() => {
-              tally.removed[removal.removed_from]++
-              if (removal.call_in_progress) tally.callsInProgress++
-            }),
-          onFailure: (error) =>
-            Effect.sync(() => {
-              switch (error._tag) {
-                case "LeadNotFound":
-                  // A lead just found by its number and gone now was removed meanwhile.
-                  if (entry.kind === "phone") tally.alreadyRemoved++
-                  else answered404.set(id, entry)
-                  return
-                case "CampaignTerminal":
-                  tally.refused++
-                  tally.failures.push({ value: id, kind: "refused", why: error.message })
-                  return
-                default:
-                  tally.errors++
-                  tally.failures.push({ value: id, kind: "error", why: messageOf(error) })
-              }
-            })
-        })
-      )
-
-    const removeByPhone = (entry: Entry & { readonly kind: "phone" }, campaignId: string) =>
-      Effect.gen(function*() {
-        const byPhone = { campaign_id: campaignId, phone_number: entry.value }
-        const leads = Chunk.toReadonlyArray(
-          yield* Stream.runCollect(items((page) => leadq.leads.list({ urlParams: { ...byPhone, page, limit: 100 } })))
-        )
-        if (leads.length === 0) {
-          const removed = yield* leadq.leads.list({ urlParams: { ...byPhone, status: "removed", page: 1, limit: 1 } })
-          if (removed.meta.total > 0) {
-            tally.alreadyRemoved += removed.meta.total
-          } else {
-            tally.notFound++
-            tally.failures.push({ value: entry.value, kind: "not_found", why: `no lead with this number in campaign ${campaignId}` })
-          }
-          return
-        }
-        for (const lead of leads) yield* removeLead(lead.id, entry)
-      }).pipe(
-        Effect.catchAll((error) =>
-          Effect.sync(() => {
-            tally.errors++
-            tally.failures.push({ value: entry.value, kind: "error", why: `looking the number up: ${messageOf(error)}` })
-          })
-        )
-      )
-
-    yield* Effect.forEach(
-      plan.entries,
-      (entry) =>
-        // Done once its answer is in: an entry whose request was cut by an interruption is not.
-        Effect.zipRight(
-          entry.kind === "id" ? removeLead(entry.value, entry) : removeByPhone(entry, plan.campaignId!),
-          Effect.sync(() => {
-            tally.done.add(entry)
-            plan.onEntryDone()
-          })
-        ),
-      { concurrency: plan.concurrency, discard: true }
-    )
-
-    if (answered404.size === 0) return
-    plan.onPhase(`telling ${answered404.size} answers of 404 apart…`)
-    const unseen = new Set(answered404.keys())
-    const total404 = answered404.size
-    // Read in page order, one page at a time: the removed list only grows, and a lead removed
-    // meanwhile pushes the others later, never earlier, so none is skipped.
-    const checked = yield* Stream.runForEachWhile(
-      items((page) => leadq.leads.list({ urlParams: { status: "removed", page, limit: 100 } })),
-      (lead) =>
-        Effect.sync(() => {
-          unseen.delete(lead.id)
-          return unseen.size > 0
-        })
-    ).pipe(Effect.either)
-    answered404.clear()
-    if (checked._tag === "Left") {
-      tally.unchecked += unseen.size
-      tally.errors += unseen.size
-      for (const id of unseen) {
-        tally.failures.push({
-          value: id,
-          kind: "error",
-          why: `answered 404 (removed before, or never a lead); could not check which: ${messageOf(checked.left)}`
-        })
-      }
-      tally.alreadyRemoved += total404 - unseen.size
-      return
+/** Counts one batch's answer into the tally, entry by entry. */
+const account = (tally: Tally, batch: Batch, answer: BulkRemoval, campaignId: string | undefined) => {
+  const byInput = new Map<string, Array<BulkRemovalItem>>()
+  for (const item of answer.results) {
+    const items = byInput.get(item.input)
+    if (items === undefined) byInput.set(item.input, [item])
+    else items.push(item)
+  }
+  for (const entry of batch.entries) {
+    const items = byInput.get(entry.value)
+    if (items === undefined) {
+      // The contract promises an answer per entry; one missing is not taken for a success.
+      tally.errors++
+      tally.failures.push({ value: entry.value, kind: "error", why: "the gateway's answer did not mention it" })
+      continue
     }
-    tally.alreadyRemoved += total404 - unseen.size
-    tally.notFound += unseen.size
-    for (const id of unseen) tally.failures.push({ value: id, kind: "not_found", why: "no such lead in this organization" })
-  })
+    for (const item of items) {
+      switch (item.outcome) {
+        case "removed":
+          if (item.removed_from === null) {
+            tally.errors++
+            tally.failures.push({ value: item.lead_id ?? entry.value, kind: "error", why: "answered removed, without the state it was removed from" })
+            break
+          }
+          tally.removed[item.removed_from]++
+          if (item.call_in_progress) tally.callsInProgress++
+          break
+        case "already_removed":
+          tally.alreadyRemoved++
+          break
+        case "not_found":
+          tally.notFound++
+          tally.failures.push({
+            value: entry.value,
+            kind: "not_found",
+            why: entry.kind === "id" ? "no such lead in this organization" : `no lead with this number in campaign ${campaignId}`
+          })
+          break
+        case "refused":
+          tally.refused++
+          tally.failures.push({
+            // The lead itself: fed back, it needs no --campaign.
+            value: item.lead_id ?? entry.value,
+            kind: "refused",
+            why: `its campaign is completed or cancelled${entry.kind === "phone" ? ` (number ${entry.value})` : ""}`
+          })
+          break
+      }
+    }
+  }
+}
+
+export const removeMany = (leadq: LeadqClientService, plan: RemoveManyPlan, tally: Tally) =>
+  Effect.forEach(
+    batchesOf(plan.entries, plan.batchSize),
+    (batch) => {
+      const payload = batch.kind === "id"
+        ? { lead_ids: batch.entries.map((e) => e.value), reason: plan.reason }
+        : { campaign_id: plan.campaignId!, phone_numbers: batch.entries.map((e) => e.value), reason: plan.reason }
+      const send = retryTransient(
+        leadq.leads.removeMany({ payload }),
+        (error, retry) =>
+          Effect.sync(() => {
+            tally.retries++
+            plan.onStatus(`a batch sent again (${retry}) after: ${messageOf(error).slice(0, 80)}`)
+          })
+      )
+      return send.pipe(
+        Effect.match({
+          onSuccess: (answer) => account(tally, batch, answer, plan.campaignId),
+          onFailure: (error) => {
+            tally.errors += batch.entries.length
+            const why = messageOf(error).replace(/[\r\n]+/g, " ")
+            for (const entry of batch.entries) tally.failures.push({ value: entry.value, kind: "error", why })
+          }
+        }),
+        // Done once its answer is in: the entries of a request cut by an interruption are not.
+        Effect.zipRight(Effect.sync(() => {
+          for (const entry of batch.entries) tally.done.add(entry)
+          plan.onEntriesDone(batch.entries.length)
+        }))
+      )
+    },
+    { concurrency: plan.concurrency, discard: true }
+  )

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { afterAll, expect, layer } from "@effect/vitest"
-import type { CampaignDraft, E164, LeadId } from "@leadq/domain"
+import type { CampaignDraft, CampaignLead, E164, LeadId } from "@leadq/domain"
 import { CallOutcome, CampaignRepository, LeadQueue, LeadRepository, RetryConfig, unsafeMakeId } from "@leadq/domain"
 // The gateway's own test harness: a real gateway listening on a free port over a fresh database.
 // Tests may start the app they talk to; the module boundary is about runtime code.
@@ -8,8 +8,8 @@ import { CallOutcome, CampaignRepository, LeadQueue, LeadRepository, RetryConfig
 import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
 import { Effect } from "effect"
 import * as fs from "node:fs"
-import * as http from "node:http"
 import * as path from "node:path"
+import { envelope, Forward, startProxy } from "./Proxy.js"
 import { jsonLines, removeTempDirs, runCli, startCli, tempDir } from "./RunCli.js"
 
 afterAll(removeTempDirs)
@@ -26,6 +26,7 @@ const summaryOf = (stdout: string) => jsonLines(stdout).at(-1) as {
   not_found: number
   refused: number
   errors: number
+  retries: number
   failures: number
   failures_file: string | null
   interrupted: boolean
@@ -42,6 +43,14 @@ const draft = (name: string, maxConcurrentCalls = 1): CampaignDraft => ({
 const phone = (n: number) => `+1415${String(3_000_000 + n)}` as E164
 
 const tmpDir = () => tempDir("leadq-remove-many-")
+
+const BULK = "/v1/campaigns-leads/bulk-remove"
+
+/** The lead ids (or numbers) of a bulk-removal request the proxy saw. */
+const namedIn = (body: string): ReadonlyArray<string> => {
+  const parsed = JSON.parse(body) as { lead_ids?: Array<string>; phone_numbers?: Array<string> }
+  return parsed.lead_ids ?? parsed.phone_numbers ?? []
+}
 
 /** Failure lines of a failures file: value and kind, comments aside. */
 const failureLines = (file: string) =>
@@ -108,7 +117,9 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       expect(entries.length).toBe(5045)
       fs.writeFileSync(file, ["lead_id", "# opt-outs of the week", ...entries, `${aIds[4000]}  # the same one twice`].join("\n") + "\n")
 
-      const first = yield* leadq(["leads", "remove-many", "--file", file, "--json"])
+      // Through a proxy that only forwards, to see the requests: batches of 500, no lookups.
+      const proxy = yield* startProxy(gw.baseUrl)
+      const first = yield* leadq(["leads", "remove-many", "--file", file, "--json"], proxy.url)
       expect(first.stderr).toBe("")
       expect(first.code).toBe(0)
       const summary = summaryOf(first.stdout)
@@ -121,10 +132,16 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
         not_found: 50,
         refused: 1,
         errors: 0,
+        retries: 0,
         failures: 51,
         failures_file: `${file}.failures`,
         interrupted: false
       })
+      const bulk = proxy.seen.filter((r) => r.method === "POST" && r.path === BULK)
+      expect(proxy.seen.length - bulk.length).toBe(1) // the pre-flight check of the key
+      expect(bulk.map((r) => namedIn(r.body).length)).toEqual([...Array.from({ length: 10 }, () => 500), 45])
+      expect(new Set(bulk.flatMap((r) => namedIn(r.body)))).toEqual(new Set(entries))
+      expect(bulk.every((r) => (JSON.parse(r.body) as { reason?: string }).reason === "leadq remove-many optout.txt")).toBe(true)
       const failures = failureLines(`${file}.failures`)
       expect(failures.filter((f) => f.kind === "not_found").map((f) => f.value).sort()).toEqual([...unknown].sort())
       expect(failures.filter((f) => f.kind === "refused").map((f) => f.value)).toEqual([bLead.id])
@@ -159,7 +176,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const fedBack = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`, "--json"])
       expect(fedBack.code).toBe(0)
       expect(summaryOf(fedBack.stdout)).toMatchObject({ entries: 51, removed: { total: 0 }, not_found: 50, refused: 1, errors: 0 })
-    }))
+    }).pipe(Effect.scoped))
 
   it.effect("phone numbers of a campaign: every lead with the number, national numbers with --country-code", () =>
     Effect.gen(function*() {
@@ -185,8 +202,15 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       expect(noCampaign.code).toBe(2)
       expect(noCampaign.stderr).toContain("--campaign")
 
-      const run = yield* leadq(["leads", "remove-many", "--file", file, "--campaign", d.id, "--country-code", "1", "--json"])
+      const proxy = yield* startProxy(gw.baseUrl)
+      const run = yield* leadq(["leads", "remove-many", "--file", file, "--campaign", d.id, "--country-code", "1", "--json"], proxy.url)
       expect(run.code).toBe(0)
+      // One request for the five numbers, with their campaign: no lookup per number.
+      expect(proxy.seen.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/campaigns/${d.id}`, `POST ${BULK}`])
+      expect(JSON.parse(proxy.seen[1]!.body)).toMatchObject({
+        campaign_id: d.id,
+        phone_numbers: ["+14155550001", "+14155550002", "+14155550003", "+14155550004", "+14155550005"]
+      })
       expect(summaryOf(run.stdout)).toMatchObject({
         entries: 5,
         removed: { total: 4, pending: 4 },
@@ -197,7 +221,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       expect(failureLines(`${file}.failures`)).toEqual([{ value: "+14155550005", kind: "not_found" }])
       for (const id of [twice1.id, twice2.id]) expect((yield* Effect.either(leads.get(org, id)))._tag).toBe("Left")
       expect((yield* leads.get(org, other.id)).status).toBe("pending")
-    }))
+    }).pipe(Effect.scoped))
 
   it.effect("a file with unreadable lines is bad usage and removes nothing", () =>
     Effect.gen(function*() {
@@ -215,7 +239,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       expect((yield* leads.get(gw.organizationId, lead.id)).status).toBe("pending")
     }))
 
-  it.effect("keeps going past failures: errors counted, exit 1, and the failures file finishes the job", () =>
+  it.effect("keeps going past failed batches: a 5xx is retried, a 400 is not, errors counted, exit 1, and the failures file finishes the job", () =>
     Effect.gen(function*() {
       const gw = yield* TestGateway
       const org = gw.organizationId
@@ -225,62 +249,86 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       yield* campaigns.update(org, f.id, { status: "paused" })
       const added = []
       for (let i = 0; i < 20; i++) added.push(yield* leads.add(org, f.id, { name: null, phone_number: phone(9500 + i), notes: {} }))
-      const broken = new Set([added[3]!.id, added[11]!.id, added[17]!.id])
-
-      // In front of the gateway, a proxy that fails every removal of three of the leads.
-      const proxy = yield* Effect.acquireRelease(
-        Effect.async<http.Server>((resume) => {
-          const server = http.createServer((req, res) => {
-            const id = /\/v1\/campaigns-leads\/([^?]+)/.exec(req.url ?? "")?.[1]
-            if (req.method === "DELETE" && id !== undefined && broken.has(id as LeadId)) {
-              res.writeHead(500, { "content-type": "application/json" })
-              res.end(JSON.stringify({ statusCode: 500, message: "Internal server error.", error: "Internal Server Error", code: "InternalError" }))
-              return
-            }
-            const chunks: Array<Buffer> = []
-            req.on("data", (c: Buffer) => chunks.push(c))
-            req.on("end", () => {
-              fetch(`${gw.baseUrl}${req.url}`, {
-                method: req.method!,
-                headers: { authorization: req.headers.authorization ?? "" },
-                ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {})
-              }).then(async (upstream) => {
-                res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" })
-                res.end(Buffer.from(await upstream.arrayBuffer()))
-              }, () => {
-                res.writeHead(502)
-                res.end()
-              })
-            })
-          })
-          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-        }),
-        (server) => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
-      )
-      const proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`
+      // Batches of 5: [0–4] [5–9] [10–14] [15–19]. The proxy fails every request naming lead 3
+      // with a 500 (the gateway never sees it), and every one naming lead 17 with a 400.
+      const failing = added[3]!.id
+      const refused = added[17]!.id
+      const proxy = yield* startProxy(gw.baseUrl, (request) => {
+        if (request.path !== BULK) return Forward
+        const named = namedIn(request.body)
+        if (named.includes(failing)) return { _tag: "Answer", status: 500, body: envelope(500, "Internal Server Error", "InternalError", "Internal server error.") }
+        if (named.includes(refused)) return { _tag: "Answer", status: 400, body: envelope(400, "Bad Request", "InvalidInput", ["lead_ids: a proxy says no"]) }
+        return Forward
+      })
+      const attemptsNaming = (id: string) => proxy.seen.filter((r) => r.path === BULK && namedIn(r.body).includes(id)).length
+      const broken = [...added.slice(0, 5), ...added.slice(15, 20)].map((l) => l.id)
 
       const file = path.join(tmpDir(), "f.txt")
       fs.writeFileSync(file, added.map((l) => l.id).join("\n"))
-      const failing = yield* leadq(["leads", "remove-many", "--file", file, "--json"], proxyUrl)
-      expect(failing.code).toBe(1)
-      expect(summaryOf(failing.stdout)).toMatchObject({ removed: { total: 17 }, errors: 3, failures: 3 })
-      expect(JSON.parse(failing.stderr.trim())).toMatchObject({ error: { code: "RemoveManyIncomplete" } })
-      expect(failureLines(`${file}.failures`).map((l) => l.value).sort()).toEqual([...broken].sort())
-      expect(failureLines(`${file}.failures`).every((l) => l.kind === "error")).toBe(true)
+      const run = yield* leadq(["leads", "remove-many", "--file", file, "--json", "--batch-size", "5", "--concurrency", "2"], proxy.url)
+      expect(run.code).toBe(1)
+      expect(summaryOf(run.stdout)).toMatchObject({ removed: { total: 10 }, errors: 10, retries: 3, failures: 10 })
+      expect(JSON.parse(run.stderr.trim())).toMatchObject({ error: { code: "RemoveManyIncomplete" } })
+      // The 500 was sent 1 + 3 times (the client's retries), the 400 once: it is an answer, not an accident.
+      expect(attemptsNaming(failing)).toBe(4)
+      expect(attemptsNaming(refused)).toBe(1)
+      const failures = failureLines(`${file}.failures`)
+      expect(failures.map((l) => l.value).sort()).toEqual([...broken].sort())
+      expect(failures.every((l) => l.kind === "error")).toBe(true)
+      // Nothing of the failed batches was removed; everything else was.
+      const campaign = yield* campaigns.get(org, f.id)
+      expect(campaign.removed_leads).toBe(10)
+      for (const id of broken) expect((yield* leads.get(org, id)).status).toBe("pending")
 
       // The same in people's words.
-      const people = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`], proxyUrl)
+      const people = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`, "--batch-size", "5"], proxy.url)
       expect(people.code).toBe(1)
-      expect(people.stdout).toMatch(/errors\s+3/)
-      expect(people.stdout).toContain(`3 entries not removed: listed in ${file}.failures.failures.`)
+      expect(people.stdout).toMatch(/errors\s+10/)
+      expect(people.stdout).toContain(`10 entries not removed: listed in ${file}.failures.failures.`)
+      expect(people.stderr).toContain("10 entries were not removed because of errors")
 
       // Fed back to the gateway itself, the failures file finishes the job.
       const fixed = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`, "--json"])
       expect(fixed.code).toBe(0)
-      expect(summaryOf(fixed.stdout)).toMatchObject({ removed: { total: 3 }, errors: 0, failures: 0 })
+      expect(summaryOf(fixed.stdout)).toMatchObject({ removed: { total: 10 }, errors: 0, failures: 0 })
       expect((yield* campaigns.get(org, f.id)).removed_leads).toBe(20)
       // and the stale failures are not left behind to be fed back again
       expect(failureLines(`${file}.failures.failures`)).toEqual([])
+    }).pipe(Effect.scoped))
+
+  it.effect("a batch whose answer was lost is sent again: nothing removed twice, nothing counted as an error", () =>
+    Effect.gen(function*() {
+      const gw = yield* TestGateway
+      const org = gw.organizationId
+      const campaigns = yield* CampaignRepository
+      const leads = yield* LeadRepository
+      const h = yield* campaigns.create(org, draft("H"))
+      yield* campaigns.update(org, h.id, { status: "paused" })
+      const added: Array<CampaignLead> = []
+      for (let i = 0; i < 12; i++) added.push(yield* leads.add(org, h.id, { name: null, phone_number: phone(9700 + i), notes: {} }))
+      // The first request naming lead 5 reaches the gateway, which removes its batch [4–7]; then
+      // the connection is cut before the answer gets back.
+      let cut = false
+      const proxy = yield* startProxy(gw.baseUrl, (request) => {
+        if (request.path === BULK && !cut && namedIn(request.body).includes(added[5]!.id)) {
+          cut = true
+          return { _tag: "LoseAnswer" }
+        }
+        return Forward
+      })
+      const file = path.join(tmpDir(), "h.txt")
+      fs.writeFileSync(file, added.map((l) => l.id).join("\n"))
+      const run = yield* leadq(["leads", "remove-many", "--file", file, "--json", "--batch-size", "4"], proxy.url)
+      expect(run.code).toBe(0)
+      expect(cut).toBe(true)
+      // Sent again, the batch answers already removed: what the first request did, counted as such.
+      expect(summaryOf(run.stdout)).toMatchObject({ removed: { total: 8 }, already_removed: 4, errors: 0, retries: 1, failures: 0 })
+      expect(proxy.seen.filter((r) => r.path === BULK).length).toBe(4)
+      expect((yield* campaigns.get(org, h.id)).removed_leads).toBe(12)
+      // One removal, one audit record each: the repeat changed nothing.
+      const sql = yield* SqlClient.SqlClient
+      const audits = yield* sql<{ n: number }>`SELECT count(*) AS n FROM lead_removals WHERE campaign_id = ${h.id}`
+      expect(Number(audits[0]!.n)).toBe(12)
     }).pipe(Effect.scoped))
 
   it.effect("Ctrl-C: the summary so far, exit 130, and a failures file that finishes the job", () =>
@@ -297,11 +345,14 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const file = path.join(tmpDir(), "long.txt")
       fs.writeFileSync(file, ids.join("\n"))
 
-      const run = yield* startCli(["leads", "remove-many", "--file", file, "--json", "--concurrency", "1"], {
-        env: { LEADQ_URL: gw.baseUrl, LEADQ_API_KEY: gw.apiKey }
+      // Answers come back 100 ms after the gateway gave them, so that the run lasts long enough to be
+      // interrupted, and an interruption finds batches done on the gateway whose answers are not in.
+      const proxy = yield* startProxy(gw.baseUrl, (request) => (request.path === BULK ? { _tag: "Delay", ms: 100 } : Forward))
+      const run = yield* startCli(["leads", "remove-many", "--file", file, "--json", "--batch-size", "10", "--concurrency", "2"], {
+        env: { LEADQ_URL: proxy.url, LEADQ_API_KEY: gw.apiKey }
       })
       const deadline = Date.now() + 60_000
-      while ((yield* campaigns.get(org, g.id)).removed_leads < 20) {
+      while ((yield* campaigns.get(org, g.id)).removed_leads < 100) {
         if (Date.now() > deadline) throw new Error("no removal seen")
         yield* Effect.sleep("20 millis")
       }
@@ -309,19 +360,21 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       expect(yield* Effect.promise(() => run.exited)).toBe(130)
       const summary = summaryOf(run.state.stdout)
       expect(summary.interrupted).toBe(true)
-      expect(summary.removed.total).toBeGreaterThanOrEqual(20)
+      // 100 removed on the gateway: the answers of all but the (at most) 2 batches in flight are in.
+      expect(summary.removed.total).toBeGreaterThanOrEqual(100 - 2 * 10)
       expect(summary.removed.total).toBeLessThan(1000)
+      expect(summary.removed.total % 10).toBe(0)
       const left = failureLines(`${file}.failures`)
       expect(left.every((l) => l.kind === "not_attempted")).toBe(true)
       expect(left.length).toBe(1000 - summary.removed.total)
 
-      // The failures file finishes the job; at most the one request cut in flight was removed unanswered.
+      // The failures file finishes the job; at most the batches cut in flight were removed unanswered.
       const rest = yield* leadq(["leads", "remove-many", "--file", `${file}.failures`, "--json"])
       expect(rest.code).toBe(0)
       const after = summaryOf(rest.stdout)
       expect(after.errors).toBe(0)
       expect(after.not_found).toBe(0)
-      expect(after.already_removed).toBeLessThanOrEqual(1)
+      expect(after.already_removed).toBeLessThanOrEqual(2 * 10)
       expect(after.removed.total + after.already_removed).toBe(left.length)
       expect((yield* campaigns.get(org, g.id)).removed_leads).toBe(1000)
     }).pipe(Effect.scoped))

@@ -1,4 +1,5 @@
 import { FileSystem } from "@effect/platform"
+import { MAX_BULK_REMOVAL } from "@leadq/domain"
 import { LeadqClient } from "@leadq/transport"
 import { Data, Effect, Option } from "effect"
 import * as path from "node:path"
@@ -12,14 +13,18 @@ import type { FailedEntry, Tally } from "../RemoveMany.js"
 import { emptyTally, removedTotal, removeMany } from "../RemoveMany.js"
 import { UsageError } from "../UsageError.js"
 
-export const DEFAULT_CONCURRENCY = 32
+/** Requests in flight at once (each a batch): enough to keep the gateway busy while the CLI reads an answer. */
+export const DEFAULT_CONCURRENCY = 4
 export const MAX_CONCURRENCY = 256
+/** Entries per request: the gateway takes up to 1,000. */
+export const DEFAULT_BATCH_SIZE = 500
 
 export interface RemoveManyFlags extends ConnectionFlags {
   readonly file: string
   readonly campaign: Option.Option<string>
   readonly countryCode: Option.Option<string>
   readonly concurrency: Option.Option<number>
+  readonly batchSize: Option.Option<number>
   readonly failures: Option.Option<string>
   readonly reason: Option.Option<string>
 }
@@ -61,6 +66,7 @@ const printReport = (output: OutputService, report: Report) =>
         not_found: t.notFound,
         refused: t.refused,
         errors: t.errors,
+        retries: t.retries,
         interrupted: report.interrupted,
         failures: t.failures.length,
         failures_file: report.failuresFile ?? null,
@@ -84,6 +90,12 @@ const printReport = (output: OutputService, report: Report) =>
       ["errors", count(t.errors), t.errors === 0 ? "" : "not removed: see the failures file, and run it again"],
       ...(report.duplicates > 0 ? [["duplicates", count(report.duplicates), "lines repeating an earlier one, skipped"]] : [])
     ].map((row) => [row[0]!, row[1]!, p.dim(row[2]!)]))
+    if (t.retries > 0) {
+      yield* output.line(
+        `${plural(t.retries, "request was", "requests were")} sent again after a lost answer or a failure: a lead one of them had ` +
+          "removed before its answer was lost is counted as already removed."
+      )
+    }
     if (t.callsInProgress > 0) {
       yield* output.line(`${count(t.callsInProgress)} of them were in a call: it is not cut, its log is written when it ends, and no retry follows.`)
     }
@@ -100,6 +112,10 @@ export const removeManyCommand = (flags: RemoveManyFlags) =>
     const concurrency = Option.getOrElse(flags.concurrency, () => DEFAULT_CONCURRENCY)
     if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
       return yield* new UsageError({ message: `--concurrency must be from 1 to ${MAX_CONCURRENCY}, got ${concurrency}.` })
+    }
+    const batchSize = Option.getOrElse(flags.batchSize, () => DEFAULT_BATCH_SIZE)
+    if (batchSize < 1 || batchSize > MAX_BULK_REMOVAL) {
+      return yield* new UsageError({ message: `--batch-size must be from 1 to ${MAX_BULK_REMOVAL}, got ${batchSize}.` })
     }
     const text = yield* Effect.mapError(fs.readFileString(flags.file), () => new UsageError({ message: `Cannot read the file ${flags.file}.` }))
     const campaignId = given(flags.campaign)
@@ -134,9 +150,6 @@ export const removeManyCommand = (flags: RemoveManyFlags) =>
       Effect.gen(function*() {
         const failures = [...tally.failures]
         if (interrupted) {
-          for (const [id] of tally.answered404) {
-            failures.push({ value: id, kind: "not_attempted", why: "answered 404 (removed before, or never a lead); not checked: interrupted" })
-          }
           for (const entry of list.entries) {
             if (!tally.done.has(entry)) {
               failures.push({ value: entry.value, kind: "not_attempted", why: "interrupted before its answer came (feed this file back to settle it)" })
@@ -175,15 +188,16 @@ export const removeManyCommand = (flags: RemoveManyFlags) =>
         entries: list.entries,
         campaignId,
         concurrency,
+        batchSize,
         reason,
-        onEntryDone: () => progress.advance(),
-        onPhase: (text) => progress.status(text)
+        onEntriesDone: (n) => progress.advance(n),
+        onStatus: (text) => progress.status(text)
       }, tally)
     })).pipe(Effect.onInterrupt(() => finish(true)))
     yield* finish(false)
     if (tally.errors > 0) {
       return yield* new RemoveManyIncomplete({
-        message: `${tally.errors} removal${tally.errors === 1 ? "" : "s"} failed with errors; the failures file lists them.`
+        message: `${tally.errors} ${tally.errors === 1 ? "entry was" : "entries were"} not removed because of errors; the failures file lists them.`
       })
     }
   }))

@@ -1,0 +1,62 @@
+import type { RetryPolicy } from "@leadq/transport"
+import { backoffMillis, DEFAULT_RETRY_POLICY, isRetryableStatus } from "@leadq/transport"
+import { Duration, Effect, Random } from "effect"
+
+/**
+ * Retries of one bulk-removal request, which the transport never retries on its own (it is a
+ * POST, and a POST is not retried blindly: a lost answer does not tell whether it was done).
+ * This one may be: the bulk removal runs in one transaction and a repeat of a request that did
+ * commit answers `already_removed` for what it removed, so sending it again changes nothing
+ * that the first one did not. Retried when it may not have reached the gateway, or may have
+ * reached it and lost its answer: a connection error, a timeout, a 5xx (from the gateway or a
+ * proxy before it), a 429 — with the transport's own policy (3 more attempts, jittered
+ * exponential backoff). Anything the gateway answered on purpose (400, 401, 404) is final.
+ */
+
+/** What came back when nothing says the request was refused on its merits. */
+export const isTransient = (error: unknown): boolean => {
+  if (typeof error !== "object" || error === null || !("_tag" in error)) return false
+  const e = error as { readonly _tag: unknown; readonly status?: unknown }
+  switch (e._tag) {
+    case "ConnectionError":
+    case "RequestTimeout":
+    case "InternalError":
+    case "RateLimited":
+      return true
+    case "UnexpectedResponse":
+      return typeof e.status === "number" && isRetryableStatus(e.status)
+    default:
+      return false
+  }
+}
+
+/** The wait before retry `retry` (from 0): the backoff, or longer when the gateway asked for it. */
+const waitMillis = (policy: RetryPolicy, retry: number, error: unknown, random: number): number => {
+  const backoff = backoffMillis(policy, retry, random)
+  const asked = typeof error === "object" && error !== null && "retry_after_seconds" in error &&
+      typeof error.retry_after_seconds === "number"
+    ? error.retry_after_seconds * 1000
+    : 0
+  return Math.max(backoff, asked)
+}
+
+/**
+ * `send`, again after a transient failure, at most `policy.maxRetries` more times; `onRetry`
+ * hears of each retry before its wait (for the progress line and the summary).
+ */
+export const retryTransient = <A, E, R>(
+  send: Effect.Effect<A, E, R>,
+  onRetry: (error: E, retry: number, waitMs: number) => Effect.Effect<void>,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY
+): Effect.Effect<A, E, R> => {
+  const attempt = (retry: number): Effect.Effect<A, E, R> =>
+    Effect.catchIf(send, (error) => retry < policy.maxRetries && isTransient(error) && waitMillis(policy, retry, error, 0) <=
+      Duration.toMillis(policy.maxRetryAfter), (error) =>
+      Effect.gen(function*() {
+        const wait = waitMillis(policy, retry, error, yield* Random.next)
+        yield* onRetry(error, retry + 1, wait)
+        yield* Effect.sleep(Duration.millis(wait))
+        return yield* attempt(retry + 1)
+      }))
+  return attempt(0)
+}
