@@ -13,6 +13,9 @@ import { Duration, Effect, Random } from "effect"
  * exponential backoff). Anything the gateway answered on purpose (400, 401, 404) is final.
  */
 
+const messageOf = (e: unknown) =>
+  typeof e === "object" && e !== null && "message" in e && typeof e.message === "string" ? e.message : String(e)
+
 /** What came back when nothing says the request was refused on its merits. */
 export const isTransient = (error: unknown): boolean => {
   if (typeof error !== "object" || error === null || !("_tag" in error)) return false
@@ -54,6 +57,7 @@ export const retryTransient = <A, E, R>(
       Duration.toMillis(policy.maxRetryAfter), (error) =>
       Effect.gen(function*() {
         const wait = waitMillis(policy, retry, error, yield* Random.next)
+        yield* Effect.logDebug(`bulk removal: ${messageOf(error)} Retry ${retry + 1} of ${policy.maxRetries} in ${Math.round(wait)} ms.`)
         yield* onRetry(error, retry + 1, wait)
         yield* Effect.sleep(Duration.millis(wait))
         return yield* attempt(retry + 1)

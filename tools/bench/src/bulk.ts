@@ -9,8 +9,9 @@
  *     to the answer; then the same through the CLI (`leadq leads upload`), timed around the
  *     whole process (start-up included);
  *  2. remove-many: BENCH_REMOVE lead ids of the first upload in a file, `leadq leads remove-many
- *     --file … --json` (its default concurrency), timed by the CLI's own summary and around the
- *     whole process. Every removal is checked to have succeeded.
+ *     --file … --json` (its defaults: batches of 500 on `POST /v1/campaigns-leads/bulk-remove`,
+ *     4 requests in flight), timed by the CLI's own summary and around the whole process. Every
+ *     removal is checked to have succeeded.
  *
  *   pnpm build && pnpm --filter @leadq/bench bulk
  *   BENCH_ENGINE=pg BENCH_ROWS=100000 BENCH_REMOVE=10000 …
@@ -111,7 +112,7 @@ const main = async () => {
       if (run.code !== 0) throw new Error(`leadq leads remove-many exited ${run.code}: ${run.stderr}`)
       const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { removed: { total: number }; errors: number; elapsed_ms: number }
       if (summary.removed.total !== ids.length || summary.errors !== 0) throw new Error(`remove-many: ${run.stdout.slice(-1000)}`)
-      console.log(`remove-many of ${ids.length} leads (CLI, default concurrency): ${((ids.length * 1000) / summary.elapsed_ms).toFixed(0)} leads/s by the CLI's clock ` +
+      console.log(`remove-many of ${ids.length} leads (CLI, default batches): ${((ids.length * 1000) / summary.elapsed_ms).toFixed(0)} leads/s by the CLI's clock ` +
         `(${(summary.elapsed_ms / 1000).toFixed(2)} s), ${((ids.length * 1000) / run.wallMs).toFixed(0)} leads/s wall (${(run.wallMs / 1000).toFixed(2)} s)   (target ≥ 1000/s)`)
       console.log(`gateway RSS: ${idleRss.toFixed(0)} MiB after start, peak ${afterUpload.toFixed(0)} MiB after the uploads, peak ${gateway.peakRssMb().toFixed(0)} MiB overall   (target < 300 MB)`)
     } finally {
