@@ -178,7 +178,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       expect(summaryOf(fedBack.stdout)).toMatchObject({ entries: 51, removed: { total: 0 }, not_found: 50, refused: 1, errors: 0 })
     }).pipe(Effect.scoped))
 
-  it.effect("phone numbers of a campaign: every lead with the number, national numbers with --country-code", () =>
+  it.effect("phone numbers of a campaign: every lead with the number, national numbers with --country-code, ids beside them", () =>
     Effect.gen(function*() {
       const gw = yield* TestGateway
       const org = gw.organizationId
@@ -193,10 +193,11 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const four = yield* leads.add(org, d.id, { name: "four", phone_number: "+14155550004" as E164, notes: {} })
       yield* leads.remove(org, four.id, { api_key_id: gw.apiKeyId })
       const other = yield* leads.add(org, d.id, { name: "stays", phone_number: "+14155550009" as E164, notes: {} })
+      const byId = yield* leads.add(org, d.id, { name: "by id", phone_number: "+14155550006" as E164, notes: {} })
 
       const dir = tmpDir()
       const file = path.join(dir, "numbers.csv")
-      fs.writeFileSync(file, "phone_number,name\n+1 (415) 555-0001,one\n+14155550002,two\n415 555 0003,three\n+14155550004,four\n+14155550005,nobody\n")
+      fs.writeFileSync(file, `phone_number,name\n+1 (415) 555-0001,one\n+14155550002,two\n${byId.id},by id\n415 555 0003,three\n+14155550004,four\n+14155550005,nobody\n`)
 
       const noCampaign = yield* leadq(["leads", "remove-many", "--file", file, "--country-code", "1"])
       expect(noCampaign.code).toBe(2)
@@ -205,21 +206,24 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const proxy = yield* startProxy(gw.baseUrl)
       const run = yield* leadq(["leads", "remove-many", "--file", file, "--campaign", d.id, "--country-code", "1", "--json"], proxy.url)
       expect(run.code).toBe(0)
-      // One request for the five numbers, with their campaign: no lookup per number.
-      expect(proxy.seen.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/campaigns/${d.id}`, `POST ${BULK}`])
-      expect(JSON.parse(proxy.seen[1]!.body)).toMatchObject({
+      // One request for the five numbers, with their campaign (no lookup per number), one for the id.
+      expect(proxy.seen.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/campaigns/${d.id}`, `POST ${BULK}`, `POST ${BULK}`])
+      const bodies = proxy.seen.slice(1).map((r) => JSON.parse(r.body) as Record<string, unknown>)
+      expect(bodies.find((b) => "phone_numbers" in b)).toEqual({
         campaign_id: d.id,
-        phone_numbers: ["+14155550001", "+14155550002", "+14155550003", "+14155550004", "+14155550005"]
+        phone_numbers: ["+14155550001", "+14155550002", "+14155550003", "+14155550004", "+14155550005"],
+        reason: "leadq remove-many numbers.csv"
       })
+      expect(bodies.find((b) => "lead_ids" in b)).toEqual({ lead_ids: [byId.id], reason: "leadq remove-many numbers.csv" })
       expect(summaryOf(run.stdout)).toMatchObject({
-        entries: 5,
-        removed: { total: 4, pending: 4 },
+        entries: 6,
+        removed: { total: 5, pending: 5 },
         already_removed: 1,
         not_found: 1,
         errors: 0
       })
       expect(failureLines(`${file}.failures`)).toEqual([{ value: "+14155550005", kind: "not_found" }])
-      for (const id of [twice1.id, twice2.id]) expect((yield* Effect.either(leads.get(org, id)))._tag).toBe("Left")
+      for (const id of [twice1.id, twice2.id, byId.id]) expect((yield* Effect.either(leads.get(org, id)))._tag).toBe("Left")
       expect((yield* leads.get(org, other.id)).status).toBe("pending")
     }).pipe(Effect.scoped))
 
