@@ -79,6 +79,9 @@ export const layerSqlite = (filename: string): Layer.Layer<SqlClient.SqlClient |
           yield* sql`PRAGMA busy_timeout = 10000`
           yield* sql`PRAGMA synchronous = FULL`
           yield* sql`PRAGMA foreign_keys = ON`
+          // 32 MiB of page cache (the default is 2 MiB): lead ids are random, so lookups by id touch
+          // pages all over the file, and a small cache turns each into a read from the OS.
+          yield* sql`PRAGMA cache_size = -32768`
           yield* migrate
         }).pipe(Effect.orDie)
       )

@@ -34,7 +34,8 @@ export const startProcess = async (
   args: ReadonlyArray<string> = []
 ): Promise<Running> => {
   let output = ""
-  const child = spawn(process.execPath, [path.join(repoRoot, script), ...args], {
+  const nodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "")
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, script), ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
