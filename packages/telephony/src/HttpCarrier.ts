@@ -2,8 +2,8 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientResponse } from "@effect/platform"
 import { CallOutcome, CarrierEvents } from "@leadq/domain"
 import { Clock, Data, Duration, Effect, Layer, Option, Redacted, Schedule, Schema, Stream } from "effect"
-import type { CallLookup, DialRequest, PlacedCall } from "./Carrier.js"
-import { CallEvent, CallFate, Carrier } from "./Carrier.js"
+import type { CallLookup, DialRequest } from "./Carrier.js"
+import { CallEvent, CallFate, Carrier, placedCall } from "./Carrier.js"
 import type { CreateCallBody, ProviderCall } from "./ProviderCalls.js"
 import { outcomeOfProviderCall, ProviderCall as ProviderCallSchema, ProviderCallList } from "./ProviderCalls.js"
 
@@ -229,19 +229,19 @@ export const makeHttpCarrier = (config: HttpCarrierConfig) =>
         )
       )
       if (Option.isNone(answer)) {
-        return { provider_call_id: null, events: endedAtOnce(yield* failedNow) } satisfies PlacedCall
+        return placedCall(null, endedAtOnce(yield* failedNow))
       }
       const a = answer.value
       if (a._tag === "Refused") {
         yield* Effect.logWarning(`leadq/HttpCarrier: the platform refused the dial of ${request.call_id}: HTTP ${a.status} ${a.body}`)
-        return { provider_call_id: null, events: endedAtOnce(yield* failedNow) } satisfies PlacedCall
+        return placedCall(null, endedAtOnce(yield* failedNow))
       }
       yield* Effect.annotateCurrentSpan({ call_id: request.call_id, provider_call_id: a.call.id })
       const already = outcomeOfProviderCall(a.call, new Date(dialledAt))
-      return {
-        provider_call_id: a.call.id,
-        events: already !== undefined ? endedAtOnce(already) : follow(a.call.id, dialledAt, a.call.status === "in_progress")
-      } satisfies PlacedCall
+      return placedCall(
+        a.call.id,
+        already !== undefined ? endedAtOnce(already) : follow(a.call.id, dialledAt, a.call.status === "in_progress")
+      )
     })
 
     const lookup = Effect.fn("leadq/HttpCarrier.lookup")(function*(lookupOf: CallLookup) {
@@ -264,7 +264,9 @@ export const makeHttpCarrier = (config: HttpCarrierConfig) =>
       return CallFate.InProgress({ events: follow(call.id, lookupOf.dialled_at.getTime(), false) })
     })
 
-    return Carrier.of({ name: "http", place, lookup })
+    // One dial per transaction: placing is a request to the platform (with retries), and every
+    // dial of a batch would be logged before the first of them is placed.
+    return Carrier.of({ name: "http", dial_batch: 1, place, lookup })
   })
 
 /** The HTTP carrier; needs an `HttpClient` (e.g. `FetchHttpClient.layer`) and the recorded webhook events. */

@@ -77,12 +77,13 @@ export const courseOf = (dialledAt: number, plan: CallPlan): PlannedCall => {
   return {
     connected_at,
     ended_at,
+    // Built from a decoded plan: no second validation (`true`), once per simulated call.
     outcome: new CallOutcome({
       status: plan.outcome,
       end_reason: endReasonOf[plan.outcome],
       connected_at: connected_at === null ? null : new Date(connected_at),
       ended_at: new Date(ended_at),
       duration_seconds: plan.talk_ms / 1000
-    })
+    }, true)
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { CallId, CampaignId, E164, LeadId, OrganizationId } from "@leadq/domain"
-import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
+import { Chunk, Clock, Effect, Fiber, Stream, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -88,6 +88,37 @@ describe("the simulated carrier", () => {
         plan: { outcome: "completed", ring_ms: 500, talk_ms: 1500 }
       })
       expect(lines[1]).toMatchObject({ by: "callee", at: new Date(1_002_000).toISOString(), status: "completed" })
+    }))
+
+  it.effect("follow: the same events as the stream, at the same moments, the hang-up written as the call ends", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(1_000_000)
+      const ledger = memoryLedger()
+      const carrier = yield* Effect.provide(Carrier, SimulatedCarrierWith({ ring_ms: 500, duration_ms: 2000 }, ledger))
+      const seen: Array<[number, string, number]> = []
+      const record = (call: number) => (event: CallEvent) => Effect.map(Clock.currentTimeMillis, (now) => void seen.push([call, event._tag, now]))
+      const answered = yield* carrier.place(request(1, { sim_duration_ms: 1500 }))
+      const busy = yield* carrier.place(request(2, { sim_outcome: "busy" }))
+      const followers = yield* Effect.fork(Effect.all([answered.follow(record(1)), busy.follow(record(2))], { concurrency: 2 }))
+      yield* TestClock.adjust(499)
+      expect(seen).toEqual([])
+      expect((yield* ledger.lines).filter((l) => l.type === "hangup")).toEqual([])
+      yield* TestClock.adjust(1501)
+      yield* Fiber.join(followers)
+      expect(seen.filter(([call]) => call === 1)).toEqual([[1, "Connected", 1_000_500], [1, "Ended", 1_002_000]])
+      expect(seen.filter(([call]) => call === 2)).toEqual([[2, "Ended", 1_000_500]])
+      const hangUps = (yield* ledger.lines).filter((l) => l.type === "hangup")
+      expect(hangUps.map((h) => [h.call_id, h.at])).toEqual([
+        [request(2).call_id, new Date(1_000_500).toISOString()],
+        [request(1).call_id, new Date(1_002_000).toISOString()]
+      ])
+      // An instant call is over as soon as it is followed, without the clock moving.
+      const instant = yield* Effect.provide(Carrier, SimulatedCarrierWith({ ring_ms: 0, duration_ms: 0 }, ledger))
+      const events: Array<CallEvent> = []
+      yield* (yield* instant.place(request(3))).follow((e) => Effect.sync(() => void events.push(e)))
+      expect(events.map((e) => e._tag)).toEqual(["Connected", "Ended"])
+      expect(events[1]!._tag === "Ended" && events[1]!.outcome).toMatchObject({ status: "completed", duration_seconds: 0 })
+      expect(instant.dial_batch).toBeGreaterThan(1)
     }))
 
   it.effect("lookup: unknown, still going (followed to its end), or ended with the truth, the hang-up written once", () =>
