@@ -1,65 +1,49 @@
-import type { CallOutcome, Dial } from "@leadq/domain"
-import type { StaleClaim } from "@leadq/domain"
-import { CallOutcome as Outcome, LeadQueue } from "@leadq/domain"
+import type { CallOutcome } from "@leadq/domain"
+import { CallOutcome as Outcome } from "@leadq/domain"
 import type { CallEvent } from "@leadq/telephony"
-import { Clock, Data, Duration, Effect, Schedule, Stream } from "effect"
+import { Cause, Clock, Data, Duration, Effect, Schedule } from "effect"
+import type { Held } from "./Holdings.js"
 
 /**
- * Following one dialled call to its end, for the worker that holds its claim: keep the lease
- * alive, move the log to `in_progress` when the callee answers, and finish log and lead in one
- * transaction when the call ends. A `StaleClaim` anywhere means another worker took the lead
- * over (our lease ran out): stop at once and write nothing more.
+ * Following one dialled call to its end, for the worker that holds its claim: the carrier's
+ * events go to whoever writes them — `Connected` to the connected marks, `Ended` to the finisher
+ * — and the follower itself writes nothing. Writing is batched elsewhere; following is per call.
  */
+export interface CallSinks {
+  readonly connected: (held: Held, at: Date) => void
+  readonly ended: (held: Held, outcome: CallOutcome) => void
+}
+
+/** What a follower does with each event of its call (`PlacedCall.follow`, or a recovered call's stream). */
+export const onEventOf = (held: Held, sinks: CallSinks) => (event: CallEvent): Effect.Effect<void> =>
+  Effect.sync(() => {
+    if (event._tag === "Connected") sinks.connected(held, event.at)
+    else {
+      held.ended = true
+      sinks.ended(held, event.outcome)
+    }
+  })
 
 /** A store write that failed for infrastructure reasons (a lost connection, a busy database). */
 class StoreHiccup extends Data.TaggedError("StoreHiccup")<{ readonly cause: unknown }> {}
 
 /** Infrastructure failures of the store are defects; here they are worth a few more tries. */
-const retryingStore = <A>(what: string, effect: Effect.Effect<A, StaleClaim>) =>
+export const retryingStore = <A, E>(what: string, effect: Effect.Effect<A, E>) =>
   effect.pipe(
     Effect.catchAllDefect((cause) => Effect.fail(new StoreHiccup({ cause }))),
     Effect.retry({
-      while: (e) => e._tag === "StoreHiccup",
+      while: (e) => e instanceof StoreHiccup,
       schedule: Schedule.exponential(Duration.millis(200)).pipe(Schedule.jittered),
       times: 5
     }),
-    Effect.catchTag("StoreHiccup", (e) =>
+    Effect.catchIf((e): e is StoreHiccup => e instanceof StoreHiccup, (e) =>
       // Out of tries: leave it to recovery (the lease runs out, and the carrier tells the truth).
-      Effect.zipRight(Effect.logError(`${what} failed; the claim is left to recovery`, e.cause), Effect.die(e.cause)))
+      Effect.zipRight(Effect.logError(`${what} failed; left to recovery`, e.cause), Effect.die(e.cause)))
   )
 
-/** Renew the lease every third of it, for as long as the call lasts. Ends only with `StaleClaim`. */
-export const keepLease = (dial: Dial, leaseMs: number): Effect.Effect<never, StaleClaim, LeadQueue> =>
-  Effect.flatMap(LeadQueue, (queue) =>
-    Effect.forever(
-      Effect.zipRight(
-        Effect.sleep(Duration.millis(Math.max(1, Math.floor(leaseMs / 3)))),
-        queue.renewLease(dial, leaseMs).pipe(
-          // A missed renewal is not fatal: the next one comes before the lease runs out.
-          Effect.catchAllDefect((d) => Effect.logWarning("lease renewal failed", d))
-        )
-      )
-    ))
-
-export const finish = (dial: Dial, outcome: CallOutcome) =>
-  Effect.flatMap(LeadQueue, (queue) =>
-    retryingStore("finishing the call", queue.finishCall(dial, outcome)).pipe(
-      Effect.tap((r) =>
-        Effect.logInfo(
-          `call ended: ${outcome.status} (${outcome.end_reason})` +
-            (r.removed ? ", lead was removed during the call: no retry" : r.retry ? ", retry scheduled" : "") +
-            (r.campaign_status === "completed" ? ", campaign completed" : "")
-        )
-      )
-    ))
-
-/** Write the carrier's events as they come, in order. */
-export const record = (dial: Dial, events: Stream.Stream<CallEvent>) =>
-  Effect.flatMap(LeadQueue, (queue) =>
-    Stream.runForEach(events, (event) =>
-      event._tag === "Connected"
-        ? retryingStore("marking the call connected", queue.markConnected(dial, event.at))
-        : Effect.asVoid(finish(dial, event.outcome))))
+/** Log a failure, unless it is only an interruption (shutdown). */
+export const logCause = (what: string) => (cause: Cause.Cause<unknown>) =>
+  Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError(what, cause)
 
 /** The outcome of a dialled call that nobody can account for (the carrier never heard of it). */
 export const workerLost = Effect.map(Clock.currentTimeMillis, (now) =>
@@ -70,14 +54,3 @@ export const workerLost = Effect.map(Clock.currentTimeMillis, (now) =>
     ended_at: new Date(now),
     duration_seconds: 0
   }))
-
-/**
- * Run `work` (which writes the call's progress) under a live lease. Whichever ends first wins:
- * the work, or a renewal that found the claim stale — then the work is interrupted and nothing
- * more is written for this lead.
- */
-export const underLease = <R>(dial: Dial, leaseMs: number, work: Effect.Effect<void, StaleClaim, R>) =>
-  Effect.raceFirst(work, keepLease(dial, leaseMs)).pipe(
-    Effect.catchTag("StaleClaim", () => Effect.logWarning("claim taken over by another worker (stale fencing token): leaving the lead alone")),
-    Effect.annotateLogs({ lead_id: dial.lead_id, call_id: dial.call_id, attempt: dial.attempt })
-  )

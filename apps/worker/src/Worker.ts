@@ -2,46 +2,56 @@ import type { CarrierEvents, Claim, Dial, ExpiredClaim } from "@leadq/domain"
 import { LeadQueue } from "@leadq/domain"
 import { QueueWakeups } from "@leadq/store"
 import type { DialRequest } from "@leadq/telephony"
-import { Carrier } from "@leadq/telephony"
+import { CallEvent, Carrier } from "@leadq/telephony"
 import type { ConfigError } from "effect"
-import { Cause, Clock, Deferred, Duration, Effect, Fiber, FiberSet, Layer, Option, Queue, Ref, Stream } from "effect"
-import { finish, record, underLease, workerLost } from "./CallFollower.js"
+import { Chunk, Clock, Duration, Effect, Either, Fiber, Layer, Option, Queue, Ref, Stream } from "effect"
+import type { CallSinks } from "./CallFollower.js"
+import { logCause, onEventOf, workerLost } from "./CallFollower.js"
 import { CarrierFromConfig } from "./CarrierFromConfig.js"
+import { makeFinisher } from "./Finisher.js"
+import type { Held } from "./Holdings.js"
+import { Holdings } from "./Holdings.js"
+import { dropStale, makeConnectedMarks, runLeaseKeeper } from "./LeaseKeeper.js"
 import { describeSettings, WorkerConfig, WorkerConfigFromEnv } from "./WorkerConfig.js"
 
 /**
- * The dialing worker of DESIGN section 5, for the life of its scope:
+ * The dialing worker of DESIGN section 5, for the life of its scope. Built around batches, so
+ * that a thousand leads a second cost a few transactions a second rather than four per lead:
  *
  * - the claim loop takes due leads (never more than `max_in_flight` held at once) and hands them
  *   to the dialer; it wakes on its poll interval, on queue wake-ups (in-process, or PostgreSQL
- *   NOTIFY) and when the next lead falls due;
- * - the dialer places calls one at a time, in claim order (carriers limit calls per second): the
- *   store's `startDial` re-checks the lead and writes the call log, and only then is the carrier
- *   asked to dial; each call is then followed by its own fiber, under a renewed lease;
+ *   NOTIFY), when calls were recorded, and when the next lead falls due;
+ * - the dialer takes every claim waiting (up to the dial batch: the carrier's preference, or
+ *   `LEADQ_DIAL_BATCH`) and starts them with one `startDials` — the store's re-check and the
+ *   call logs, committed — and only then asks the carrier to place the started calls, one by
+ *   one, in claim order; each call is then followed by a fiber of its own;
+ * - the finisher writes ended calls in batches (`finishCalls`); the connected marks move a call
+ *   still going a moment after it was answered to `in_progress`; the lease keeper renews every
+ *   claim the worker holds in one statement every third of the lease and stops following the
+ *   calls of claims found stale;
  * - the sweeper recovers expired claims, asking the carrier what became of their calls;
  * - closing the scope (SIGTERM) stops claiming and sweeping, gives back claims not yet dialled,
- *   lets calls in progress finish within the shutdown grace, then leaves the rest to recovery.
+ *   lets the dialer finish the batch it is placing and calls in progress finish within the
+ *   shutdown grace, then leaves the rest to recovery.
  */
 export const runWorker = Effect.gen(function*() {
   const config = yield* WorkerConfig
   const queue = yield* LeadQueue
   const carrier = yield* Carrier
   const wakeups = yield* QueueWakeups
-  const context = yield* Effect.context<LeadQueue>()
 
   const stopping = yield* Ref.make(false)
-  /** Leads this worker holds: claimed, being dialled, in a call or being recovered. */
-  const held = yield* Ref.make(0)
+  const holdings = new Holdings()
   const nudges = yield* Queue.sliding<void>(1)
   /** Claims waiting for the dialer; `None` tells it to stop. */
   const toDial = yield* Queue.unbounded<Option.Option<Claim>>()
-  const calls = yield* FiberSet.make<void, never>()
   const released = yield* Ref.make(0)
-
   const nudge = Queue.offer(nudges, undefined)
-  const letGo = Effect.zipRight(Ref.update(held, (n) => n - 1), nudge)
-  const logCause = (what: string) => (cause: Cause.Cause<unknown>) =>
-    Cause.isInterruptedOnly(cause) ? Effect.void : Effect.logError(what, cause)
+  const dialBatch = Math.max(1, Math.min(config.dial_batch ?? carrier.dial_batch, config.max_in_flight))
+
+  const finisher = yield* makeFinisher(holdings, nudge)
+  const marks = yield* makeConnectedMarks(holdings)
+  const sinks: CallSinks = { connected: marks.offer, ended: finisher.offer }
 
   const requestOf = (dial: Dial): DialRequest => ({
     call_id: dial.call_id,
@@ -57,11 +67,26 @@ export const runWorker = Effect.gen(function*() {
     worker_id: config.worker_id
   })
 
-  /** Run a call's follower in the background, counted until it ends. */
-  const follow = (effect: Effect.Effect<void, never, LeadQueue>) =>
-    FiberSet.run(
-      calls,
-      effect.pipe(Effect.catchAllCause(logCause("following a call failed")), Effect.ensuring(letGo), Effect.provide(context))
+  /**
+   * Follow a call in a fiber of its own. A daemon: a call outlives the dialer batch that placed
+   * it; the lease keeper interrupts it when its claim goes stale, and shutdown when the grace is
+   * over. A follower that fails lets the lead go: its lease runs out and recovery settles it.
+   */
+  const startFollowing = (held: Held, follow: Effect.Effect<void>) =>
+    Effect.map(
+      Effect.forkDaemon(
+        Effect.interruptible(follow).pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.zipRight(
+              logCause("following a call failed; left to recovery")(cause),
+              Effect.sync(() => holdings.letGo(held.ref))
+            )
+          )
+        )
+      ),
+      (fiber) => {
+        held.follower = fiber
+      }
     )
 
   /** Give a claim back before its dial: the lead keeps its slot. */
@@ -70,48 +95,68 @@ export const runWorker = Effect.gen(function*() {
       Effect.zipRight(Ref.update(released, (n) => n + 1)),
       Effect.catchTag("StaleClaim", () => Effect.void),
       Effect.catchAllCause(logCause("giving a claim back failed; its lease will run out")),
-      Effect.ensuring(letGo),
+      Effect.ensuring(Effect.sync(() => holdings.letGo(claim))),
       Effect.annotateLogs({ lead_id: claim.lead_id })
     )
 
-  const dialOne = Effect.fn("leadq/Worker.dial")(function*(claim: Claim) {
-    if (yield* Ref.get(stopping)) return yield* giveBack(claim)
-    const started = yield* queue.startDial(claim, config.lease_ms).pipe(
-      Effect.map(Option.some),
-      Effect.catchTags({
-        DialCancelled: (e) => Effect.as(Effect.logInfo(`dial not placed: ${e.reason}`), Option.none<Dial>()),
-        StaleClaim: () => Effect.as(Effect.logWarning("claim taken over before its dial"), Option.none<Dial>())
-      }),
-      Effect.catchAllCause((cause) => Effect.as(logCause("starting the dial failed; the lease will run out")(cause), Option.none<Dial>())),
-      Effect.annotateLogs({ lead_id: claim.lead_id })
-    )
-    if (Option.isNone(started)) return yield* letGo
-    const dial = started.value
-    // The call log is committed: from here the carrier may be asked (invariant 3).
-    const placed = yield* Deferred.make<void>()
-    yield* follow(
-      underLease(
-        dial,
-        config.lease_ms,
-        Effect.gen(function*() {
-          const call = yield* carrier.place(requestOf(dial))
-          yield* Deferred.succeed(placed, undefined)
-          yield* Effect.logDebug("dialled")
-          yield* record(dial, call.events)
-        })
-      ).pipe(Effect.ensuring(Deferred.succeed(placed, undefined)))
-    )
-    // One placement at a time, in claim order.
-    yield* Deferred.await(placed)
-  })
+  /**
+   * Start a batch of dials in one transaction, then place the started calls in claim order.
+   * Every dial of the batch is logged once `startDials` returns, so shutdown waits for the batch
+   * to be placed (see the finalizer) rather than leave logged calls unplaced. (Not by making this
+   * uninterruptible: the carrier's own timeouts could not interrupt a request then.)
+   */
+  const dialBatchOf = (claims: ReadonlyArray<Claim>) =>
+    Effect.gen(function*() {
+      const answers = yield* queue.startDials(claims, config.lease_ms).pipe(
+        Effect.catchAllCause((cause) => Effect.as(logCause("starting dials failed; their leases will run out")(cause), undefined))
+      )
+      if (answers === undefined) {
+        for (const claim of claims) holdings.letGo(claim)
+        return yield* nudge
+      }
+      const notPlaced = new Map<string, number>()
+      for (const [i, answer] of answers.entries()) {
+        const claim = claims[i]!
+        if (Either.isLeft(answer)) {
+          const refusal = answer.left
+          const reason = refusal._tag === "DialCancelled" ? refusal.reason : "claim_taken_over"
+          notPlaced.set(reason, (notPlaced.get(reason) ?? 0) + 1)
+          holdings.letGo(claim)
+          continue
+        }
+        const dial = answer.right
+        const held = holdings.get(claim) ?? holdings.hold(dial).held
+        held.dial = dial
+        // The call log is committed: from here the carrier may be asked (invariant 3).
+        const call = yield* carrier.place(requestOf(dial)).pipe(
+          Effect.catchAllCause((cause) => Effect.as(logCause("placing a call failed; left to recovery")(cause), undefined))
+        )
+        if (call === undefined) {
+          holdings.letGo(claim)
+          continue
+        }
+        yield* startFollowing(held, call.follow(onEventOf(held, sinks)))
+      }
+      if (notPlaced.size > 0) {
+        yield* Effect.logInfo(`dials not placed: ${Array.from(notPlaced, ([reason, n]) => `${n} × ${reason}`).join(", ")}`)
+        yield* nudge
+      }
+    })
 
   const dialer = Effect.gen(function*() {
     while (true) {
-      const next = yield* Queue.take(toDial)
-      if (Option.isNone(next)) return
-      // The last claim waiting: the claim loop may want to claim more (see `claimBatch`).
+      const first = yield* Queue.take(toDial)
+      const taken = [first, ...Chunk.toReadonlyArray(yield* Queue.takeUpTo(toDial, dialBatch - 1))]
+      const end = taken.findIndex(Option.isNone)
+      const claims = (end === -1 ? taken : taken.slice(0, end)).flatMap(Option.toArray)
+      // The last claims waiting: the claim loop may want to claim more (see `claimBatch`).
       if ((yield* Queue.size(toDial)) === 0) yield* nudge
-      yield* dialOne(next.value).pipe(Effect.catchAllCause(logCause("dialling failed")))
+      if (yield* Ref.get(stopping)) {
+        for (const claim of claims) yield* giveBack(claim)
+      } else if (claims.length > 0) {
+        yield* dialBatchOf(claims).pipe(Effect.catchAllCause(logCause("dialling failed")))
+      }
+      if (end !== -1) return
     }
   })
 
@@ -140,7 +185,7 @@ export const runWorker = Effect.gen(function*() {
 
   const claimLoop = Effect.gen(function*() {
     while (true) {
-      const free = config.max_in_flight - (yield* Ref.get(held))
+      const free = config.max_in_flight - holdings.size
       const waiting = yield* Queue.size(toDial)
       const worthIt = free > 0 && (waiting === 0 || free >= claimBatch)
       let claimed = 0
@@ -152,7 +197,7 @@ export const runWorker = Effect.gen(function*() {
             const claims = yield* queue.claimDue({ worker_id: config.worker_id, limit: free, lease_ms: config.lease_ms }).pipe(
               Effect.catchAllCause((cause) => Effect.as(logCause("claiming failed")(cause), [] as ReadonlyArray<Claim>))
             )
-            yield* Ref.update(held, (n) => n + claims.length)
+            holdings.claimed(claims)
             yield* Queue.offerAll(toDial, claims.map(Option.some))
             return claims.length
           })
@@ -173,30 +218,30 @@ export const runWorker = Effect.gen(function*() {
       if (Option.isNone(taken)) return
       const dial = taken.value
       const dialledAt = Option.match(expired.dial, { onNone: () => dial.lease_expires_at, onSome: (d) => d.created_at })
-      yield* Ref.update(held, (n) => n + 1)
-      yield* follow(
-        underLease(
-          dial,
-          config.lease_ms,
-          Effect.gen(function*() {
-            const fate = yield* carrier.lookup({
-              call_id: dial.call_id,
-              lead_id: dial.lead_id,
-              campaign_id: dial.campaign_id,
-              attempt: dial.attempt,
-              dialled_at: dialledAt
-            })
-            yield* Effect.logInfo(`recovered a claim of ${expired.worker_id ?? "an unknown worker"}: the carrier says ${fate._tag}`)
-            switch (fate._tag) {
-              case "Ended":
-                return yield* Effect.asVoid(finish(dial, fate.outcome))
-              case "InProgress":
-                return yield* record(dial, fate.events)
-              case "Unknown":
-                return yield* Effect.asVoid(finish(dial, yield* workerLost))
-            }
+      const { held, previous } = holdings.hold(dial)
+      // This worker's own claim, expired while it stalled: its old follower must stop.
+      if (previous !== undefined) yield* dropStale(holdings, previous)
+      const onEvent = onEventOf(held, sinks)
+      yield* startFollowing(
+        held,
+        Effect.gen(function*() {
+          const fate = yield* carrier.lookup({
+            call_id: dial.call_id,
+            lead_id: dial.lead_id,
+            campaign_id: dial.campaign_id,
+            attempt: dial.attempt,
+            dialled_at: dialledAt
           })
-        )
+          yield* Effect.logInfo(`recovered a claim of ${expired.worker_id ?? "an unknown worker"}: the carrier says ${fate._tag}`)
+          switch (fate._tag) {
+            case "Ended":
+              return yield* onEvent(CallEvent.Ended({ outcome: fate.outcome }))
+            case "InProgress":
+              return yield* Stream.runForEach(fate.events, onEvent)
+            case "Unknown":
+              return yield* onEvent(CallEvent.Ended({ outcome: yield* workerLost }))
+          }
+        }).pipe(Effect.annotateLogs({ lead_id: dial.lead_id, call_id: dial.call_id, attempt: dial.attempt }))
       )
     }).pipe(Effect.catchAllCause(logCause("recovering a claim failed")), Effect.annotateLogs({ lead_id: expired.lead_id }))
 
@@ -210,8 +255,11 @@ export const runWorker = Effect.gen(function*() {
     })
   )
 
-  yield* Effect.logInfo("worker starting", describeSettings(config))
+  yield* Effect.logInfo("worker starting", { ...describeSettings(config), dial_batch: dialBatch })
   yield* Effect.forkScoped(Stream.runForEach(wakeups.wakeups, () => nudge).pipe(Effect.catchAllCause(logCause("wake-ups stopped"))))
+  yield* Effect.forkScoped(finisher.run)
+  yield* Effect.forkScoped(marks.run)
+  yield* Effect.forkScoped(runLeaseKeeper(holdings, config.lease_ms))
   const dialerFiber = yield* Effect.forkScoped(dialer)
   const claimFiber = yield* Effect.forkScoped(claimLoop)
   const sweepFiber = yield* Effect.forkScoped(sweeper)
@@ -222,22 +270,26 @@ export const runWorker = Effect.gen(function*() {
       yield* Ref.set(stopping, true)
       yield* Fiber.interrupt(claimFiber)
       yield* Fiber.interrupt(sweepFiber)
-      const inCalls = yield* FiberSet.size(calls)
+      const inCalls = holdings.all().filter((h) => h.dial !== undefined).length
       yield* Effect.logInfo(`worker stopping: no new claims; ${inCalls} call(s) in progress get up to ${config.shutdown_grace_ms} ms`)
-      // Claims still queued are given back now; the dialer finishes the placement under way
+      // Claims still queued are given back now; the dialer finishes the batch it is placing
       // (any claim it takes after this sees `stopping` and is given back too), then stops.
       const queued = yield* Queue.takeAll(toDial)
       for (const claim of queued) if (Option.isSome(claim)) yield* giveBack(claim.value)
       yield* Queue.offer(toDial, Option.none())
+      // The batch being placed is placed whatever the grace: its calls are logged already.
+      yield* Fiber.await(dialerFiber)
       const drained = config.shutdown_grace_ms <= 0
         ? false
-        : yield* Effect.zipRight(Fiber.await(dialerFiber), FiberSet.awaitEmpty(calls)).pipe(
+        : yield* holdings.emptied.pipe(
           Effect.timeoutTo({ duration: Duration.millis(config.shutdown_grace_ms), onSuccess: () => true, onTimeout: () => false })
         )
-      const left = yield* FiberSet.size(calls)
+      // Calls still going are left to recovery: their followers stop, their leases run out.
+      const left = holdings.all()
+      for (const held of left) if (held.follower !== undefined) yield* Fiber.interruptFork(held.follower)
       yield* Effect.logInfo(
         `worker stopped: ${yield* Ref.get(released)} claim(s) given back` +
-          (drained ? "" : `; ${left} call(s) still going are left to recovery when their lease runs out`)
+          (drained ? "" : `; ${left.length} call(s) still going are left to recovery when their lease runs out`)
       )
     })
   )

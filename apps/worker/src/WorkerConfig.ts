@@ -21,6 +21,11 @@ export interface WorkerSettings {
   readonly max_in_flight: number
   /** On SIGTERM, how long calls in progress get to finish before the worker exits anyway. */
   readonly shutdown_grace_ms: number
+  /**
+   * Most dials started in one transaction before they are placed; unset: the carrier's own
+   * preference (the simulated carrier: a whole claim batch; the HTTP carrier: 1).
+   */
+  readonly dial_batch?: number | undefined
   readonly carrier: CarrierSettings
 }
 
@@ -44,16 +49,18 @@ export const workerSettings = (overrides: Partial<WorkerSettings> = {}): WorkerS
   ...overrides
 })
 
+const parseWhole = (name: string, raw: string, min: number, max: number, what: string) => {
+  const n = Number(raw.trim())
+  return raw.trim() !== "" && Number.isInteger(n) && n >= min && n <= max
+    ? Either.right(n)
+    : Either.left(ConfigError.InvalidData([name], `${name} must be ${what}, got "${raw}"`))
+}
+
 /** A whole number from the environment, with the variable's name and the rule in the message. */
 const wholeNumber = (name: string, fallback: number, min: number, max: number, what: string) =>
   Config.string(name).pipe(
     Config.withDefault(String(fallback)),
-    Config.mapOrFail((raw) => {
-      const n = Number(raw.trim())
-      return raw.trim() !== "" && Number.isInteger(n) && n >= min && n <= max
-        ? Either.right(n)
-        : Either.left(ConfigError.InvalidData([name], `${name} must be ${what}, got "${raw}"`))
-    })
+    Config.mapOrFail((raw) => parseWhole(name, raw, min, max, what))
   )
 
 const ms = (name: string, fallback: number, min: number) =>
@@ -61,6 +68,14 @@ const ms = (name: string, fallback: number, min: number) =>
 
 const count = (name: string, fallback: number, min: number, max: number) =>
   wholeNumber(name, fallback, min, max, `a whole number from ${min} to ${max}`)
+
+/** A count that may be left unset (`undefined`: someone else decides). */
+const optionalCount = (name: string, min: number, max: number) =>
+  Config.option(Config.string(name)).pipe(
+    Config.mapOrFail((raw) =>
+      Option.isNone(raw) ? Either.right(undefined) : parseWhole(name, raw.value, min, max, `a whole number from ${min} to ${max}`)
+    )
+  )
 
 const httpUrl = (name: string) =>
   Config.string(name).pipe(
@@ -106,7 +121,8 @@ const baseSettings = Config.all({
   lease_ms: ms("LEADQ_LEASE_MS", DEFAULT_WORKER_SETTINGS.lease_ms, 300),
   sweep_interval_ms: ms("LEADQ_SWEEP_INTERVAL_MS", DEFAULT_WORKER_SETTINGS.sweep_interval_ms, 10),
   max_in_flight: count("LEADQ_MAX_IN_FLIGHT", DEFAULT_WORKER_SETTINGS.max_in_flight, 1, 1_000),
-  shutdown_grace_ms: ms("LEADQ_SHUTDOWN_GRACE_MS", DEFAULT_WORKER_SETTINGS.shutdown_grace_ms, 0)
+  shutdown_grace_ms: ms("LEADQ_SHUTDOWN_GRACE_MS", DEFAULT_WORKER_SETTINGS.shutdown_grace_ms, 0),
+  dial_batch: optionalCount("LEADQ_DIAL_BATCH", 1, 1_000)
 })
 
 /**
@@ -133,6 +149,7 @@ export const describeSettings = (s: WorkerSettings) => ({
   sweep_interval_ms: s.sweep_interval_ms,
   max_in_flight: s.max_in_flight,
   shutdown_grace_ms: s.shutdown_grace_ms,
+  dial_batch: s.dial_batch ?? "carrier's preference",
   carrier: s.carrier.kind === "simulated"
     ? { kind: "simulated", ...s.carrier.simulated }
     : { kind: "http", ...s.carrier.http, api_key: "<redacted>" }

@@ -11,12 +11,17 @@ export const makeGate = Effect.gen(function*() {
   const open = yield* Deferred.make<void>()
   const reached = yield* Deferred.make<DialRequest>()
   let first = true
-  const layer = (inner: Layer.Layer<Carrier>) =>
+  /**
+   * `dialBatch` 1 (the default) is a carrier that places one dial per transaction, like the HTTP
+   * carrier: the claims behind the held placement stay claimed and not dialled.
+   */
+  const layer = (inner: Layer.Layer<Carrier>, dialBatch = 1) =>
     Layer.effect(
       Carrier,
       Effect.map(Carrier, (carrier) =>
         Carrier.of({
           ...carrier,
+          dial_batch: dialBatch,
           place: (request) =>
             Effect.gen(function*() {
               if (first) {

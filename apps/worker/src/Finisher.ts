@@ -1,0 +1,62 @@
+import type { CallOutcome } from "@leadq/domain"
+import { LeadQueue } from "@leadq/domain"
+import { Chunk, Effect, Either, Queue } from "effect"
+import { logCause, retryingStore } from "./CallFollower.js"
+import type { Held, Holdings } from "./Holdings.js"
+
+/** An ended call waiting to be written. */
+export interface EndedCall {
+  readonly held: Held
+  readonly outcome: CallOutcome
+}
+
+/** Most calls written in one transaction. */
+export const FINISH_BATCH = 500
+
+/**
+ * The finisher writes ended calls — log and lead — with `finishCalls`: every call that ended
+ * while the previous batch was being written goes into the next one, one transaction (on SQLite
+ * one fsync) for all of them. A lead is let go only once its call is written, so it counts
+ * against `max_in_flight` and keeps its lease renewed until then. A batch the store refuses even
+ * after a few tries is left to recovery: its leads are let go, their leases run out, and the
+ * sweeper settles them from the carrier's record.
+ */
+export const makeFinisher = (holdings: Holdings, freed: Effect.Effect<void>) =>
+  Effect.gen(function*() {
+    const queue = yield* LeadQueue
+    const ended = yield* Queue.unbounded<EndedCall>()
+
+    const writeBatch = Effect.gen(function*() {
+      const batch = Chunk.toReadonlyArray(yield* Queue.takeBetween(ended, 1, FINISH_BATCH))
+      const answers = yield* retryingStore(
+        "recording ended calls",
+        queue.finishCalls(batch.map(({ held, outcome }) => ({ dial: held.dial!, outcome })))
+      ).pipe(Effect.catchAllCause((cause) => Effect.as(logCause("recording ended calls failed")(cause), undefined)))
+      let retries = 0
+      let removed = 0
+      for (const [i, { held }] of batch.entries()) {
+        const answer = answers?.[i]
+        if (answer !== undefined && Either.isLeft(answer)) {
+          yield* Effect.logWarning("claim taken over by another worker before its call was recorded (stale fencing token): leaving the lead alone").pipe(
+            Effect.annotateLogs({ lead_id: held.ref.lead_id, call_id: held.dial?.call_id })
+          )
+        } else if (answer !== undefined) {
+          if (answer.right.retry) retries++
+          if (answer.right.removed) removed++
+        }
+        holdings.letGo(held.ref)
+      }
+      if (answers !== undefined) {
+        yield* Effect.logDebug(`recorded ${batch.length} ended call(s): ${retries} retry scheduled, ${removed} of leads removed during the call`)
+      }
+      yield* freed
+    })
+
+    return {
+      /** Hand an ended call over (from its follower). */
+      offer: (held: Held, outcome: CallOutcome): void => {
+        Queue.unsafeOffer(ended, { held, outcome })
+      },
+      run: Effect.forever(writeBatch)
+    }
+  })
