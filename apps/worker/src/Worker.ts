@@ -154,7 +154,17 @@ export const runWorker = Effect.gen(function*() {
       if (yield* Ref.get(stopping)) {
         for (const claim of claims) yield* giveBack(claim)
       } else if (claims.length > 0) {
-        yield* dialBatchOf(claims).pipe(Effect.catchAllCause(logCause("dialling failed")))
+        yield* dialBatchOf(claims).pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.zipRight(
+              logCause("dialling failed; the batch's leads not yet placed are left to recovery")(cause),
+              // Not held any more, so not renewed: their leases run out and the sweeper settles them.
+              Effect.sync(() => {
+                for (const claim of claims) if (holdings.get(claim)?.follower === undefined) holdings.letGo(claim)
+              })
+            )
+          )
+        )
       }
       if (end !== -1) return
     }

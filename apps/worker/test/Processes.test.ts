@@ -53,6 +53,7 @@ describe("worker start-up", () => {
         DATABASE_URL: `sqlite:${path.join(dir, "x.db")}`,
         LEADQ_LEASE_MS: "soon",
         LEADQ_MAX_IN_FLIGHT: "0",
+        LEADQ_DIAL_BATCH: "many",
         LEADQ_CARRIER: "http"
       })
       expect((yield* exitOf(w.exited)).code).toBe(1)
@@ -60,6 +61,7 @@ describe("worker start-up", () => {
       expect(w.output()).toContain("Invalid configuration")
       expect(w.output()).toMatch(/LEADQ_LEASE_MS must be a whole number of milliseconds, at least 300, got \\?"soon/)
       expect(w.output()).toContain("LEADQ_MAX_IN_FLIGHT must be a whole number from 1 to 1000")
+      expect(w.output()).toMatch(/LEADQ_DIAL_BATCH must be a whole number from 1 to 1000, got \\?"many/)
       const http = yield* spawnWorker({ DATABASE_URL: `sqlite:${path.join(dir, "x.db")}`, LEADQ_CARRIER: "http" })
       expect((yield* exitOf(http.exited)).code).toBe(1)
       expect(http.output()).toContain("LEADQ_CARRIER_URL")
