@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@effect/vitest"
+import { afterEach, describe, expect, it } from "@effect/vitest"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
@@ -41,6 +41,13 @@ const eventually = async <A>(what: string, f: () => Promise<A | undefined>, time
   }
 }
 
+/** The process under test, killed after each test even when the test itself timed out. */
+let running: ChildProcess | undefined
+afterEach(() => {
+  if (running !== undefined && running.exitCode === null) running.kill("SIGKILL")
+  running = undefined
+})
+
 describe("pnpm start (gateway + worker in one process on SQLite)", () => {
   it("walkthrough: dial, remove one pending and two mid-call, read the call logs", { timeout: 90_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadq-start-"))
@@ -59,6 +66,7 @@ describe("pnpm start (gateway + worker in one process on SQLite)", () => {
       },
       stdio: ["ignore", "pipe", "pipe"]
     })
+    running = child
     child.stdout!.on("data", (d) => (output += d))
     child.stderr!.on("data", (d) => (output += d))
     try {
