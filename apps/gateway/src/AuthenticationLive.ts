@@ -11,33 +11,35 @@ const keyIdOf = (token: string): string | undefined => /^lq_([0-9a-z]{1,64})_/.e
 
 /**
  * Bearer authentication: the store resolves the key (hash only, constant-time comparison);
- * repeated failures are rate-limited per client address and per key id.
+ * repeated failures are rate-limited per client address and per key id. The check itself, for
+ * the `Authentication` middleware and for the removal route ahead of the router.
  */
+export const makeBearerCheck = Effect.gen(function*() {
+  const keys = yield* ApiKeyRepository
+  const limiter = yield* AuthRateLimiter
+  // Untraced: it runs on every request, and a traced function captures a stack trace per call.
+  return Effect.fnUntraced(function*(redacted: Redacted.Redacted<string>) {
+    const token = Redacted.value(redacted).trim()
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const address = Option.getOrElse(request.remoteAddress, () => "unknown")
+    const keyId = keyIdOf(token)
+    const now = yield* Clock.currentTimeMillis
+    const wait = limiter.retryAfterSeconds(address, keyId, now)
+    if (wait > 0) {
+      return yield* Effect.fail(
+        new RateLimited({ retry_after_seconds: wait, message: `Too many failed API key attempts; retry in ${wait} s.` })
+      )
+    }
+    // The platform hands a missing or non-bearer header over as "": never a valid key.
+    if (token === "") {
+      limiter.recordFailure(address, undefined, now)
+      return yield* Effect.fail(missing)
+    }
+    return yield* Effect.tapError(keys.authenticate(token), () => Effect.sync(() => limiter.recordFailure(address, keyId, now)))
+  })
+})
+
 export const AuthenticationLive: Layer.Layer<Authentication, never, ApiKeyRepository | AuthRateLimiter> = Layer.effect(
   Authentication,
-  Effect.gen(function*() {
-    const keys = yield* ApiKeyRepository
-    const limiter = yield* AuthRateLimiter
-    // Untraced: it runs on every request, and a traced function captures a stack trace per call.
-    const bearer = Effect.fnUntraced(function*(redacted: Redacted.Redacted<string>) {
-      const token = Redacted.value(redacted).trim()
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const address = Option.getOrElse(request.remoteAddress, () => "unknown")
-      const keyId = keyIdOf(token)
-      const now = yield* Clock.currentTimeMillis
-      const wait = limiter.retryAfterSeconds(address, keyId, now)
-      if (wait > 0) {
-        return yield* Effect.fail(
-          new RateLimited({ retry_after_seconds: wait, message: `Too many failed API key attempts; retry in ${wait} s.` })
-        )
-      }
-      // The platform hands a missing or non-bearer header over as "": never a valid key.
-      if (token === "") {
-        limiter.recordFailure(address, undefined, now)
-        return yield* Effect.fail(missing)
-      }
-      return yield* Effect.tapError(keys.authenticate(token), () => Effect.sync(() => limiter.recordFailure(address, keyId, now)))
-    })
-    return Authentication.of({ bearer })
-  })
+  Effect.map(makeBearerCheck, (bearer) => Authentication.of({ bearer }))
 )
