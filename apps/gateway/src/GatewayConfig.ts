@@ -1,5 +1,5 @@
 import type { ConfigError } from "effect"
-import { Config, Context, Effect, Layer, Option, Redacted } from "effect"
+import { Config, Context, Effect, Layer, LogLevel, Option, Redacted } from "effect"
 
 /**
  * Everything the gateway reads from its environment, read and validated once at start-up.
@@ -54,6 +54,12 @@ const positiveInt = (name: string, fallback: number, max: number) =>
     Config.validate({ message: `must be an integer from 1 to ${max}`, validation: (n) => n >= 1 && n <= max })
   )
 
+/**
+ * `LOG_LEVEL` is read by the logger, which takes an unknown level as `Info` so that it can still
+ * report this failure; checked here, so that a bad value stops the start like any other.
+ */
+export const LogLevelChecked = Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
+
 export const GatewaySettingsConfig: Config.Config<GatewaySettings> = Config.all({
   port: Config.integer("PORT").pipe(
     Config.withDefault(DEFAULT_SETTINGS.port),
@@ -75,7 +81,7 @@ export const GatewaySettingsConfig: Config.Config<GatewaySettings> = Config.all(
   shutdownGraceSeconds: positiveInt("LEADQ_SHUTDOWN_GRACE_SECONDS", DEFAULT_SETTINGS.shutdownGraceSeconds, 3600),
   tracing: Config.boolean("LEADQ_TRACING").pipe(Config.withDefault(DEFAULT_SETTINGS.tracing)),
   removalRoute: Config.succeed(DEFAULT_SETTINGS.removalRoute)
-})
+}).pipe(Config.zipWith(LogLevelChecked, (settings) => settings))
 
 export class GatewayConfig extends Context.Tag("leadq/gateway/GatewayConfig")<GatewayConfig, GatewaySettings>() {
   /** From the environment (`PORT`, `HOST`, `LEADQ_*`), validated. */

@@ -1,6 +1,6 @@
 import type { HttpCarrierConfig, SimulatedCarrierConfig } from "@leadq/telephony"
 import { DEFAULT_HTTP_CARRIER, DEFAULT_SIM_DURATION_MS, DEFAULT_SIM_RING_MS } from "@leadq/telephony"
-import { Config, ConfigError, Context, Effect, Either, Layer, Option } from "effect"
+import { Config, ConfigError, Context, Effect, Either, Layer, LogLevel, Option } from "effect"
 import * as os from "node:os"
 
 export type CarrierSettings =
@@ -122,7 +122,9 @@ const baseSettings = Config.all({
   sweep_interval_ms: ms("LEADQ_SWEEP_INTERVAL_MS", DEFAULT_WORKER_SETTINGS.sweep_interval_ms, 10),
   max_in_flight: count("LEADQ_MAX_IN_FLIGHT", DEFAULT_WORKER_SETTINGS.max_in_flight, 1, 1_000),
   shutdown_grace_ms: ms("LEADQ_SHUTDOWN_GRACE_MS", DEFAULT_WORKER_SETTINGS.shutdown_grace_ms, 0),
-  dial_batch: optionalCount("LEADQ_DIAL_BATCH", 1, 1_000)
+  dial_batch: optionalCount("LEADQ_DIAL_BATCH", 1, 1_000),
+  // Read by the logger, which takes an unknown level as Info so that it can report this failure.
+  log_level: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
 })
 
 /**
@@ -131,7 +133,7 @@ const baseSettings = Config.all({
  * carrier's own settings are read once `LEADQ_CARRIER` says which carrier it is.
  */
 export const workerSettingsFromEnv = Effect.gen(function*() {
-  const base = yield* baseSettings
+  const { log_level: _, ...base } = yield* baseSettings
   const kind = yield* carrierKind
   const carrier = kind === "http" ? yield* httpSettings : yield* simulatedSettings
   return { ...base, carrier } satisfies WorkerSettings

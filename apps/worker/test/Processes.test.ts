@@ -54,7 +54,8 @@ describe("worker start-up", () => {
         LEADQ_LEASE_MS: "soon",
         LEADQ_MAX_IN_FLIGHT: "0",
         LEADQ_DIAL_BATCH: "many",
-        LEADQ_CARRIER: "http"
+        LEADQ_CARRIER: "http",
+        LOG_LEVEL: "loud"
       })
       expect((yield* exitOf(w.exited)).code).toBe(1)
       // Logs are JSON lines when stdout is not a terminal: the message is inside, quotes escaped.
@@ -62,6 +63,7 @@ describe("worker start-up", () => {
       expect(w.output()).toMatch(/LEADQ_LEASE_MS must be a whole number of milliseconds, at least 300, got \\?"soon/)
       expect(w.output()).toContain("LEADQ_MAX_IN_FLIGHT must be a whole number from 1 to 1000")
       expect(w.output()).toMatch(/LEADQ_DIAL_BATCH must be a whole number from 1 to 1000, got \\?"many/)
+      expect(w.output()).toContain("LOG_LEVEL")
       const http = yield* spawnWorker({ DATABASE_URL: `sqlite:${path.join(dir, "x.db")}`, LEADQ_CARRIER: "http" })
       expect((yield* exitOf(http.exited)).code).toBe(1)
       expect(http.output()).toContain("LEADQ_CARRIER_URL")
