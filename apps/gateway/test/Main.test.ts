@@ -118,35 +118,24 @@ describe("the built gateway process (dist/main.js)", () => {
       }).pipe(Effect.scoped), 120_000)
   }
 
-  it.live("refuses to start on an invalid setting, naming it", () =>
-    Effect.gen(function*() {
-      const child = spawn(process.execPath, [main], {
-        env: { ...process.env, PORT: "eighty", DATABASE_URL: "sqlite::memory:" },
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      let out = ""
-      child.stdout.on("data", (d) => (out += d))
-      child.stderr.on("data", (d) => (out += d))
-      const code = yield* Effect.promise(() => new Promise<number | null>((done) => child.once("exit", done)))
-      expect(code).not.toBe(0)
-      expect(out).toContain("PORT")
-      expect(out).toContain("Invalid configuration")
-      expect(out).not.toContain("Listening")
-    }), 60_000)
-
-  it.live("refuses to start on an unknown LOG_LEVEL, naming it", () =>
-    Effect.gen(function*() {
-      const child = spawn(process.execPath, [main], {
-        env: { ...process.env, PORT: "0", LOG_LEVEL: "loud", DATABASE_URL: "sqlite::memory:" },
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      let out = ""
-      child.stdout.on("data", (d) => (out += d))
-      child.stderr.on("data", (d) => (out += d))
-      const code = yield* Effect.promise(() => new Promise<number | null>((done) => child.once("exit", done)))
-      expect(code).not.toBe(0)
-      expect(out).toContain("Invalid configuration")
-      expect(out).toContain("LOG_LEVEL")
-      expect(out).not.toContain("Listening")
-    }), 60_000)
+  for (const [setting, env] of [
+    ["PORT", { PORT: "eighty" }],
+    ["LOG_LEVEL", { PORT: "0", LOG_LEVEL: "loud" }]
+  ] as const) {
+    it.live(`refuses to start on an invalid ${setting}, naming it`, () =>
+      Effect.gen(function*() {
+        const child = spawn(process.execPath, [main], {
+          env: { ...process.env, ...env, DATABASE_URL: "sqlite::memory:" },
+          stdio: ["ignore", "pipe", "pipe"]
+        })
+        let out = ""
+        child.stdout.on("data", (d) => (out += d))
+        child.stderr.on("data", (d) => (out += d))
+        const code = yield* Effect.promise(() => new Promise<number | null>((done) => child.once("exit", done)))
+        expect(code).not.toBe(0)
+        expect(out).toContain(setting)
+        expect(out).toContain("Invalid configuration")
+        expect(out).not.toContain("Listening")
+      }), 60_000)
+  }
 })
