@@ -180,3 +180,35 @@ export const countersOf = (rows: ReadonlyArray<{ state: LeadState; outcome: Lead
   }
   return new CampaignCounters(c, TRUSTED)
 }
+
+/**
+ * The call log of an attempt whose dial is starting: written, `initiated`, before the carrier is
+ * asked anything (invariant 3). One shape for the single and the batched start.
+ */
+export const initiatedCallLogRow = (dial: {
+  readonly call_log_id: string
+  readonly organization_id: string
+  readonly campaign_id: string
+  readonly lead_id: string
+  readonly call_id: string
+  readonly claim_id: string
+  readonly phone_number: string
+  readonly attempt: number
+}, now: number) => ({
+  id: dial.call_log_id,
+  organization_id: dial.organization_id,
+  campaign_id: dial.campaign_id,
+  lead_id: dial.lead_id,
+  call_id: dial.call_id,
+  provider_call_id: null,
+  claim_id: dial.claim_id,
+  phone_number: dial.phone_number,
+  attempt: dial.attempt,
+  status: "initiated",
+  end_reason: null,
+  duration_seconds: null,
+  started_at: null,
+  ended_at: null,
+  created_at: now,
+  updated_at: now
+})

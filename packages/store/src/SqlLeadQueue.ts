@@ -18,7 +18,7 @@ import { completeIfDrained, mayHaveDrained } from "./Counters.js"
 import { QueueWakeups } from "./QueueWakeups.js"
 import { makeQueueBatches } from "./SqlQueueBatches.js"
 import type { CallLogRow, CampaignRow, LeadRow } from "./Rows.js"
-import { retryConfigOf, toSnapshot, windowOf } from "./Rows.js"
+import { initiatedCallLogRow, retryConfigOf, toSnapshot, windowOf } from "./Rows.js"
 import { makeLocks, num, orDieOnSql } from "./Sql.js"
 
 type ClaimRow = LeadRow & Pick<CampaignRow, "agent_id" | "from_phone_number">
@@ -152,24 +152,13 @@ export const makeLeadQueue = Effect.gen(function*() {
         if (changed.length !== 1) return yield* Effect.die(new Error(`lead ${lead.id} changed under its lock`))
         // The call log is written before the carrier is asked anything (invariant 3).
         yield* sql`INSERT INTO call_logs ${
-          sql.insert({
-            id: callLogId,
-            organization_id: claim.organization_id,
-            campaign_id: claim.campaign_id,
-            lead_id: claim.lead_id,
+          sql.insert(initiatedCallLogRow({
+            ...claim,
+            call_log_id: callLogId,
             call_id: callId,
-            provider_call_id: null,
-            claim_id: claim.claim_id,
             phone_number: row.phone_number,
-            attempt: next.attempts,
-            status: "initiated",
-            end_reason: null,
-            duration_seconds: null,
-            started_at: null,
-            ended_at: null,
-            created_at: now,
-            updated_at: now
-          })
+            attempt: next.attempts
+          }, now))
         }`
         return Either.right<Dial>({
           ...claim,

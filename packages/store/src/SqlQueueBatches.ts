@@ -16,7 +16,7 @@ import { Clock, Effect, Either } from "effect"
 import { completeIfDrained, mayHaveDrained } from "./Counters.js"
 import type { QueueWakeups } from "./QueueWakeups.js"
 import type { CampaignRow, LeadRow } from "./Rows.js"
-import { retryConfigOf, toSnapshot } from "./Rows.js"
+import { initiatedCallLogRow, retryConfigOf, toSnapshot } from "./Rows.js"
 import { makeLocks, orDieOnSql } from "./Sql.js"
 
 /**
@@ -133,24 +133,7 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
           if (changed.length !== chunk.length) return yield* Effect.die(new Error("a lead changed under its lock while its dial started"))
           // The call logs are written before the carrier is asked anything (invariant 3).
           yield* sql`INSERT INTO call_logs ${
-            sql.insert(chunk.map(({ dial, row }) => ({
-              id: dial.call_log_id,
-              organization_id: dial.organization_id,
-              campaign_id: dial.campaign_id,
-              lead_id: dial.lead_id,
-              call_id: dial.call_id,
-              provider_call_id: null,
-              claim_id: dial.claim_id,
-              phone_number: row.phone_number,
-              attempt: dial.attempt,
-              status: "initiated",
-              end_reason: null,
-              duration_seconds: null,
-              started_at: null,
-              ended_at: null,
-              created_at: now,
-              updated_at: now
-            })))
+            sql.insert(chunk.map(({ dial, row }) => initiatedCallLogRow({ ...dial, phone_number: row.phone_number }, now)))
           }`
         }
         return { answers, released: released.length }
