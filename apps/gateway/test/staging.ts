@@ -1,5 +1,6 @@
 import type { Claim, Dial } from "@leadq/domain"
-import { CallOutcome } from "@leadq/domain"
+import type { CallOutcome } from "@leadq/domain"
+import { testOutcome } from "@leadq/store/testing"
 import { Effect } from "effect"
 import { LeadQueue } from "../src/testing/index.js"
 
@@ -28,22 +29,7 @@ export const dialLead = (leadId: string) =>
     return yield* Effect.orDie(queue.startDial(claim, LEASE))
   })
 
-export const outcome = (status: CallOutcome["status"], durationSeconds = 7) => {
-  const now = Date.now()
-  return new CallOutcome({
-    status,
-    end_reason: status === "completed"
-      ? "user_disconnected"
-      : status === "busy"
-      ? "user_busy"
-      : status === "no_answer"
-      ? "user_did_not_pick_up"
-      : "network_failure",
-    connected_at: status === "completed" ? new Date(now - durationSeconds * 1000) : null,
-    ended_at: new Date(now),
-    duration_seconds: status === "completed" ? durationSeconds : 0
-  })
-}
+export const outcome = (status: CallOutcome["status"], durationSeconds = 7) => testOutcome(status, durationSeconds, Date.now())
 
 export const finish = (dial: Dial, status: CallOutcome["status"], durationSeconds?: number) =>
   Effect.flatMap(LeadQueue, (queue) => Effect.orDie(queue.finishCall(dial, outcome(status, durationSeconds))))

@@ -1,10 +1,10 @@
 import type { SqlClient } from "@effect/sql"
 import type { CallOutcome, CampaignDraft, E164, LeadDraft, OrganizationId } from "@leadq/domain"
-import { ApiKeyRepository, CallOutcome as Outcome, RetryConfig } from "@leadq/domain"
+import { ApiKeyRepository, RetryConfig } from "@leadq/domain"
 import { Clock, Effect, Layer } from "effect"
 import { StoreLive } from "../src/index.js"
 import type { Engine } from "../src/testing/index.js"
-import { testDatabaseLayer } from "../src/testing/index.js"
+import { testDatabaseLayer, testOutcome } from "../src/testing/index.js"
 import type { Database } from "../src/Database.js"
 
 export const storeLayer = (engine: Engine) => StoreLive.pipe(Layer.provideMerge(testDatabaseLayer(engine))) as Layer.Layer<
@@ -35,17 +35,4 @@ export const leadDraft = (i: number, notes: LeadDraft["notes"] = {}): LeadDraft 
 })
 
 export const outcome = (status: CallOutcome["status"], durationSeconds = 3) =>
-  Effect.map(Clock.currentTimeMillis, (now) =>
-    new Outcome({
-      status,
-      end_reason: status === "completed"
-        ? "user_disconnected"
-        : status === "busy"
-        ? "user_busy"
-        : status === "no_answer"
-        ? "user_did_not_pick_up"
-        : "network_failure",
-      connected_at: status === "completed" ? new Date(now - durationSeconds * 1000) : null,
-      ended_at: new Date(now),
-      duration_seconds: status === "completed" ? durationSeconds : 0
-    }))
+  Effect.map(Clock.currentTimeMillis, (now) => testOutcome(status, durationSeconds, now))

@@ -6,7 +6,7 @@ import * as path from "node:path"
 import pg from "pg"
 import type { Database } from "../Database.js"
 import { layerFromUrl, parseDatabaseUrl } from "../Database.js"
-import { randomToken } from "@leadq/domain"
+import { CallOutcome, randomToken } from "@leadq/domain"
 
 /**
  * Real databases for tests: a fresh SQLite file, or a fresh PostgreSQL database on the server
@@ -92,3 +92,22 @@ export const testDatabaseLayer = (engine: Engine): Layer.Layer<SqlClient.SqlClie
       return layerFromUrl(parsed.right, { maxConnections: 20 }) as Layer.Layer<SqlClient.SqlClient | Database>
     })
   )
+
+/**
+ * How a call ended, for tests that stage calls: the end reason a carrier gives for that status,
+ * `durationSeconds` of talk for a completed call (none otherwise), ended at `now`.
+ */
+export const testOutcome = (status: CallOutcome["status"], durationSeconds: number, now: number) =>
+  new CallOutcome({
+    status,
+    end_reason: status === "completed"
+      ? "user_disconnected"
+      : status === "busy"
+      ? "user_busy"
+      : status === "no_answer"
+      ? "user_did_not_pick_up"
+      : "network_failure",
+    connected_at: status === "completed" ? new Date(now - durationSeconds * 1000) : null,
+    ended_at: new Date(now),
+    duration_seconds: status === "completed" ? durationSeconds : 0
+  })
