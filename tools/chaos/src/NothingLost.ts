@@ -1,6 +1,5 @@
 import type { History } from "@leadq/history"
-
-const COUNTERS = ["total_leads", "pending_leads", "in_progress_leads", "completed_leads", "failed_leads", "removed_leads"] as const
+import { counterMismatches } from "@leadq/history"
 
 /**
  * What the history checker does not look at, and a crash must not lose either: every lead whose
@@ -24,20 +23,6 @@ export const nothingLost = (history: History, apiCampaigns: ReadonlyArray<Record
     }
   }
   for (const l of final.leads) if (l.state === "calling") out.push(`lead ${l.id} still calling once the run was quiet`)
-  for (const api of apiCampaigns) {
-    const id = String(api["id"])
-    const mine = final.leads.filter((l) => l.campaign_id === id)
-    const rows: Record<(typeof COUNTERS)[number], number> = {
-      total_leads: mine.length,
-      pending_leads: mine.filter((l) => l.state === "pending").length,
-      in_progress_leads: mine.filter((l) => l.state === "calling").length,
-      completed_leads: mine.filter((l) => l.state === "called" && l.outcome === "completed").length,
-      failed_leads: mine.filter((l) => l.state === "called" && l.outcome === "failed").length,
-      removed_leads: mine.filter((l) => l.state === "removed").length
-    }
-    for (const k of COUNTERS) {
-      if (api[k] !== rows[k]) out.push(`${id}.${k}: the API says ${String(api[k])}, the rows say ${rows[k]}`)
-    }
-  }
+  out.push(...counterMismatches(final, apiCampaigns))
   return out
 }

@@ -7,13 +7,14 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { checkHistory } from "../Check.js"
+import { counterMismatches } from "../Counters.js"
 import type { Crash, History, Snapshot, TenancyProbes, Violation } from "../History.js"
-import { makeRecorder } from "../Recorder.js"
 import { takeSnapshot } from "../Snapshot.js"
-import { answerOf, makeLeadqHttp } from "./LeadqHttp.js"
+import { makeLeadqHttp } from "./LeadqHttp.js"
 import { makePrng } from "./Prng.js"
 import type { WorkerProcess } from "./WorkerProcesses.js"
 import { startWorkerProcess } from "./WorkerProcesses.js"
+import { makeWorkload } from "./Workload.js"
 
 /**
  * The randomized race of issue 4: clients remove leads, pause, resume and cancel campaigns and
@@ -72,13 +73,13 @@ export const runRace = (options: RaceOptions) =>
     fs.writeFileSync(ledgerPath, "")
     const gw = yield* startTestGateway(options.engine)
     const http = makeLeadqHttp(gw.baseUrl, gw.apiKey)
-    const recorder = makeRecorder()
+    const workload = makeWorkload(http, rng, String(options.seed), 2_000_000)
+    const { campaignIds, leadIds, recorder, addLead } = workload
     const snapshots: Array<Snapshot> = []
     const snapshot = takeSnapshot().pipe(Effect.provide(gw.context), Effect.orDie)
     const snap = Effect.tap(snapshot, (s) => Effect.sync(() => snapshots.push(s)))
 
     // Campaigns and leads, through the API.
-    const campaignIds: Array<string> = []
     for (let i = 0; i < options.campaigns; i++) {
       const created = yield* http.request("POST", "/v1/campaigns", {
         name: `race ${options.seed} #${i}`,
@@ -89,26 +90,6 @@ export const runRace = (options: RaceOptions) =>
       }).pipe(Effect.orDie)
       if (created.status !== 201) return yield* Effect.dieMessage(`campaign not created: ${created.status} ${JSON.stringify(created.body)}`)
       campaignIds.push((created.body as { id: string }).id)
-    }
-    const leadIds: Array<string> = []
-    let phoneSeq = 0
-    const addLead = (campaignId: string) => {
-      const notes = {
-        sim_outcome: rng.weighted([["completed", 60], ["no_answer", 15], ["busy", 15], ["failed", 10]] as const),
-        sim_duration_ms: rng.int(100, 1500)
-      }
-      const phone = `+1415${String(2_000_000 + phoneSeq++)}`
-      return recorder.record(
-        "add",
-        campaignId,
-        Effect.map(http.request("POST", "/v1/campaigns-leads", { campaignId, phoneNumber: phone, name: `Lead ${phone}`, notes }), (a) => {
-          const answer = answerOf(a)
-          if (answer.outcome !== "ok") return answer
-          const lead = a.body as { id: string; scheduled_at: string }
-          leadIds.push(lead.id)
-          return { ...answer, lead_id: lead.id, scheduled_at: Date.parse(lead.scheduled_at) }
-        })
-      )
     }
     for (const c of campaignIds) for (let j = 0; j < options.leadsPerCampaign; j++) yield* addLead(c)
     yield* snap
@@ -163,48 +144,7 @@ export const runRace = (options: RaceOptions) =>
 
     // Clients act; snapshots are taken as they go; maybe one worker dies.
     const snapper = yield* Effect.fork(Effect.forever(Effect.zipRight(sleep(options.snapshotEveryMs ?? 700), snap)))
-    const start = Date.now()
     const cancelTarget = campaignIds[0]!
-    const randomOp = Effect.suspend(() => {
-      const kind = rng.weighted([["delete", 20], ["delete_calling", 10], ["pause", 10], ["resume", 12], ["cancel", 2], ["add", 10]] as const)
-      switch (kind) {
-        case "delete_calling": {
-          // A client that looks for a lead being called right now and removes it: the removal
-          // races the worker's re-check, its call and its finish.
-          const c = rng.pick(campaignIds)
-          return Effect.flatMap(
-            Effect.orElseSucceed(http.request("GET", `/v1/campaigns-leads?campaign_id=${c}&status=in_progress&limit=100`), () => undefined),
-            (listed) => {
-              const calling = ((listed?.body as { data?: Array<{ id: string }> } | undefined)?.data ?? []).map((l) => l.id)
-              if (calling.length === 0) return Effect.void
-              const id = rng.pick(calling)
-              return recorder.record("delete", id, Effect.map(http.request("DELETE", `/v1/campaigns-leads/${id}`), answerOf))
-            }
-          )
-        }
-        case "delete": {
-          const id = rng.pick(leadIds)
-          return recorder.record("delete", id, Effect.map(http.request("DELETE", `/v1/campaigns-leads/${id}`), answerOf))
-        }
-        case "pause":
-        case "resume": {
-          const c = rng.pick(campaignIds)
-          return recorder.record(kind, c, Effect.map(http.request("PATCH", `/v1/campaigns/${c}`, { status: kind === "pause" ? "paused" : "running" }), answerOf))
-        }
-        case "cancel":
-          // One campaign may be cancelled, late in the run: the others keep the race going.
-          if (Date.now() - start < options.opsMs * 0.5) return Effect.void
-          return recorder.record("cancel", cancelTarget, Effect.map(http.request("POST", `/v1/campaigns/${cancelTarget}/cancel`), answerOf))
-        case "add":
-          return addLead(rng.pick(campaignIds))
-      }
-    })
-    const client = Effect.gen(function*() {
-      while (Date.now() - start < options.opsMs) {
-        yield* sleep(rng.int(20, 150))
-        yield* randomOp
-      }
-    })
     let heldAtCrash = 0
     const killer = Effect.gen(function*() {
       if (options.workers.mode !== "processes" || !options.workers.killOne) return
@@ -225,18 +165,11 @@ export const runRace = (options: RaceOptions) =>
       say(`killed ${victim.id} with SIGKILL; it held ${heldAtCrash} lead(s)`)
       yield* startProcess(`${victim.id}-replacement`)
     })
-    yield* Effect.all([killer, ...Array.from({ length: options.clients }, () => client)], { concurrency: "unbounded" })
+    yield* Effect.all([killer, workload.run(options.clients, options.opsMs)], { concurrency: "unbounded" })
     say(`clients done: ${recorder.operations().length} operations`)
 
     // Let every campaign run to quiet: resume the paused ones, wait for calls and due leads to drain.
-    const resumeAll = Effect.gen(function*() {
-      for (const c of campaignIds) {
-        const got = yield* http.request("GET", `/v1/campaigns/${c}`).pipe(Effect.orDie)
-        if ((got.body as { status: string }).status === "paused") {
-          yield* recorder.record("resume", c, Effect.map(http.request("PATCH", `/v1/campaigns/${c}`, { status: "running" }), answerOf))
-        }
-      }
-    })
+    const { resumeAll } = workload
     yield* resumeAll
     const quiet = (s: Snapshot) => {
       const running = new Set(s.campaigns.filter((c) => c.status === "running").map((c) => c.id))
@@ -285,22 +218,11 @@ export const runRace = (options: RaceOptions) =>
     const final = yield* snap
     const ledger = readLedgerFile(ledgerPath)
 
-    const counterMismatches: Array<string> = []
+    const apiCampaigns: Array<Record<string, unknown>> = []
     for (const c of campaignIds) {
-      const got = (yield* http.request("GET", `/v1/campaigns/${c}`).pipe(Effect.orDie)).body as Record<string, number>
-      const mine = final.leads.filter((l) => l.campaign_id === c)
-      const expected = {
-        total_leads: mine.length,
-        pending_leads: mine.filter((l) => l.state === "pending").length,
-        in_progress_leads: mine.filter((l) => l.state === "calling").length,
-        completed_leads: mine.filter((l) => l.state === "called" && l.outcome === "completed").length,
-        failed_leads: mine.filter((l) => l.state === "called" && l.outcome === "failed").length,
-        removed_leads: mine.filter((l) => l.state === "removed").length
-      }
-      for (const [k, v] of Object.entries(expected)) {
-        if (got[k] !== v) counterMismatches.push(`${c}.${k}: the API says ${got[k]}, the rows say ${v}`)
-      }
+      apiCampaigns.push((yield* http.request("GET", `/v1/campaigns/${c}`).pipe(Effect.orDie)).body as Record<string, unknown>)
     }
+    const mismatches = counterMismatches(final, apiCampaigns)
 
     const history: History = {
       seed: options.seed,
@@ -336,7 +258,7 @@ export const runRace = (options: RaceOptions) =>
     return {
       history,
       violations: checkHistory(history),
-      counterMismatches,
+      counterMismatches: mismatches,
       stats,
       workerOutput: spawned.map((w) => `----- ${w.id}\n${w.output()}`).join("\n")
     } satisfies RaceResult

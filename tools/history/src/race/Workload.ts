@@ -1,11 +1,13 @@
-import type { LeadqHttp, Prng } from "@leadq/history"
-import { answerOf, makeRecorder } from "@leadq/history"
 import { Effect } from "effect"
+import { makeRecorder } from "../Recorder.js"
+import type { LeadqHttp } from "./LeadqHttp.js"
+import { answerOf } from "./LeadqHttp.js"
+import type { Prng } from "./Prng.js"
 
 /**
- * Clients of the public API acting at random, as in the race of `tools/history`: remove leads
- * (some of them while they are being called), pause, resume, cancel (one campaign, late) and add
- * leads. Every request is recorded with its answer; a request that gets no answer (the gateway
+ * Clients of the public API acting at random, for the race and for the crash runs of
+ * `tools/chaos`: remove leads (some of them while they are being called), pause, resume, cancel
+ * (one campaign, late) and add leads. Every request is recorded with its answer; a request that gets no answer (the gateway
  * was killed, the database restarted) is recorded as unknown.
  */
 export interface Workload {
@@ -21,7 +23,8 @@ export interface Workload {
 
 const sleep = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
 
-export const makeWorkload = (http: LeadqHttp, rng: Prng, seedLabel: string): Workload => {
+/** `label` names the run in the leads' names; `phoneBase` keeps its numbers apart from another run's. */
+export const makeWorkload = (http: LeadqHttp, rng: Prng, label: string, phoneBase = 3_000_000): Workload => {
   const recorder = makeRecorder()
   const campaignIds: Array<string> = []
   const leadIds: Array<string> = []
@@ -32,11 +35,11 @@ export const makeWorkload = (http: LeadqHttp, rng: Prng, seedLabel: string): Wor
       sim_outcome: rng.weighted([["completed", 60], ["no_answer", 15], ["busy", 15], ["failed", 10]] as const),
       sim_duration_ms: rng.int(100, 1500)
     }
-    const phone = `+1415${String(3_000_000 + phoneSeq++)}`
+    const phone = `+1415${String(phoneBase + phoneSeq++)}`
     return recorder.record(
       "add",
       campaignId,
-      Effect.map(http.request("POST", "/v1/campaigns-leads", { campaignId, phoneNumber: phone, name: `Lead ${seedLabel} ${phone}`, notes }), (a) => {
+      Effect.map(http.request("POST", "/v1/campaigns-leads", { campaignId, phoneNumber: phone, name: `Lead ${label} ${phone}`, notes }), (a) => {
         const answer = answerOf(a)
         if (answer.outcome !== "ok") return answer
         const lead = a.body as { id: string; scheduled_at: string }
