@@ -1,4 +1,4 @@
-import { formatViolations } from "@leadq/history"
+import { engineArg, formatViolations } from "@leadq/history"
 import { Effect } from "effect"
 import { parseArgs } from "node:util"
 import type { Fault } from "../CrashRun.js"
@@ -28,7 +28,7 @@ const { values } = parseArgs({
   }
 })
 
-const engine = values.engine === "sqlite" ? "sqlite" : "pg"
+const engine = engineArg(values.engine, "crash")
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed)
 const faults: Array<{ kind: Fault; times: number }> = [{ kind: "kill-gateway", times: Number(values["gateway-kills"]) }]
 if (engine === "pg") faults.push({ kind: "kill-worker", times: Number(values["worker-kills"]) })

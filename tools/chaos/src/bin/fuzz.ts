@@ -1,3 +1,4 @@
+import { engineArg } from "@leadq/history"
 import { startTestGateway } from "@leadq/gateway/testing"
 import { Effect, LogLevel, Option, Redacted } from "effect"
 import { parseArgs } from "node:util"
@@ -21,7 +22,7 @@ const { values } = parseArgs({
     seed: { type: "string" }
   }
 })
-const engine = values.engine === "pg" ? "pg" : "sqlite"
+const engine = engineArg(values.engine, "fuzz")
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed)
 const SECRET = "fuzz-webhook-secret"
 console.log(`fuzz: engine=${engine} seed=${seed} requests=${values.requests}`)

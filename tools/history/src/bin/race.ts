@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { parseArgs } from "node:util"
 import { formatViolations } from "../Check.js"
+import { engineArg } from "../race/EngineArg.js"
 import { runRace } from "../race/Race.js"
 
 /**
@@ -36,7 +37,7 @@ const { values } = parseArgs({
   }
 })
 
-const engine = values.engine === "sqlite" ? "sqlite" : "pg"
+const engine = engineArg(values.engine, "race")
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed)
 const started = Date.now()
 const say = (line: string) => console.log(`race +${((Date.now() - started) / 1000).toFixed(0)} s: ${line}`)
