@@ -1,6 +1,11 @@
+import { HttpServerRequest } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
+import { AuthRateLimiter } from "../src/AuthRateLimiter.js"
+import { GatewayConfig } from "../src/GatewayConfig.js"
+import { GatewayMetrics } from "../src/GatewayMetrics.js"
+import { makeRemovalRoute, REMOVAL_ROUTE } from "../src/RemovalRoute.js"
 import type { TestGatewayInfo } from "../src/testing/index.js"
 import { startTestGateway, testEngines } from "../src/testing/index.js"
 import { addLead, call, createCampaign, expectStatus } from "./support.js"
@@ -138,3 +143,28 @@ for (const engine of engines) {
       }), { timeout: 120_000 })
   })
 }
+
+describe("which removals the route ahead of the router takes", () => {
+  // Only DELETE of an id that needs no decoding; everything else is left to the router.
+  it.scopedLive("the plain shape, with or without a query; nothing else", () =>
+    Effect.gen(function*() {
+      const gw = yield* startTestGateway("sqlite")
+      const route = yield* makeRemovalRoute.pipe(
+        Effect.provide(Layer.mergeAll(AuthRateLimiter.Default, GatewayMetrics.Default).pipe(Layer.provide(GatewayConfig.layer({})))),
+        Effect.provide(gw.context)
+      )
+      const takes = (method: string, url: string) =>
+        route(HttpServerRequest.fromWeb(new Request(`http://localhost${url}`, { method })), url.split("?")[0]!) !== undefined
+      expect(REMOVAL_ROUTE).toBe("/v1/campaigns-leads/:id")
+      expect(takes("DELETE", "/v1/campaigns-leads/lead_abc")).toBe(true)
+      expect(takes("DELETE", "/v1/campaigns-leads/lead_abc?reason=opt+out")).toBe(true)
+      expect(takes("DELETE", "/v1/campaigns-leads/not-a-lead-id")).toBe(true)
+      expect(takes("DELETE", "/v1/campaigns-leads/lead%5Fabc")).toBe(false)
+      expect(takes("DELETE", "/v1/campaigns-leads/lead_abc;x")).toBe(false)
+      expect(takes("DELETE", `/v1/campaigns-leads/${"a".repeat(65)}`)).toBe(false)
+      expect(takes("DELETE", "/v1/campaigns-leads/lead_abc/")).toBe(false)
+      expect(takes("GET", "/v1/campaigns-leads/lead_abc")).toBe(false)
+      expect(takes("PATCH", "/v1/campaigns-leads/lead_abc")).toBe(false)
+      expect(takes("DELETE", "/v1/campaigns/cmp_abc")).toBe(false)
+    }), { timeout: 60_000 })
+})
