@@ -1,14 +1,11 @@
 import { ApiKeyRepository } from "@leadq/domain"
 import type { Crash, History, Snapshot, Violation } from "@leadq/history"
-import { checkHistory, makeLeadqHttp, makePrng, makeWorkload, takeSnapshot } from "@leadq/history"
+import { checkHistory, makeLeadqHttp, makePrng, makeWorkload, scopedLedgerFile, takeSnapshot } from "@leadq/history"
 import { layerFromUrl, parseDatabaseUrl, StoreLive } from "@leadq/store"
 import type { Engine } from "@leadq/store/testing"
 import { freshDatabaseUrl } from "@leadq/store/testing"
 import { readLedgerFile } from "@leadq/telephony"
 import { Effect, Either, Fiber, Layer, Logger, LogLevel, Schedule } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import type { LeadqProcess } from "./LeadqProcess.js"
 import { freePort, startLeadqProcess } from "./LeadqProcess.js"
 import { nothingLost } from "./NothingLost.js"
@@ -60,12 +57,7 @@ export const runCrash = (options: CrashOptions) =>
     const rng = makePrng(options.seed)
     const leaseMs = options.leaseMs ?? 1_500
     const sweepMs = 200
-    const dir = yield* Effect.acquireRelease(
-      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "leadq-chaos-"))),
-      (d) => Effect.sync(() => fs.rmSync(d, { recursive: true, force: true }))
-    )
-    const ledgerPath = path.join(dir, "ledger.jsonl")
-    fs.writeFileSync(ledgerPath, "")
+    const ledgerPath = yield* scopedLedgerFile("leadq-chaos-")
 
     // The database, and the store in this process: to issue the key and to take snapshots.
     const databaseUrl = yield* freshDatabaseUrl(options.engine)

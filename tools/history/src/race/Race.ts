@@ -3,13 +3,11 @@ import { startTestGateway } from "@leadq/gateway/testing"
 import { readLedgerFile, SimulatedCarrierLive } from "@leadq/telephony"
 import { WorkerConfigWith, WorkerRunner, workerSettings } from "@leadq/worker"
 import { Effect, Exit, Fiber, Layer, Logger, LogLevel, Scope } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { checkHistory } from "../Check.js"
 import { counterMismatches } from "../Counters.js"
 import type { Crash, History, Snapshot, TenancyProbes, Violation } from "../History.js"
 import { takeSnapshot } from "../Snapshot.js"
+import { scopedLedgerFile } from "./LedgerFile.js"
 import { makeLeadqHttp } from "./LeadqHttp.js"
 import { makePrng } from "./Prng.js"
 import type { WorkerProcess } from "./WorkerProcesses.js"
@@ -65,12 +63,7 @@ export const runRace = (options: RaceOptions) =>
     const leaseMs = options.leaseMs ?? 1_500
     const sweepMs = 200
     const rng = makePrng(options.seed)
-    const dir = yield* Effect.acquireRelease(
-      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "leadq-race-"))),
-      (d) => Effect.sync(() => fs.rmSync(d, { recursive: true, force: true }))
-    )
-    const ledgerPath = path.join(dir, "ledger.jsonl")
-    fs.writeFileSync(ledgerPath, "")
+    const ledgerPath = yield* scopedLedgerFile("leadq-race-")
     const gw = yield* startTestGateway(options.engine)
     const http = makeLeadqHttp(gw.baseUrl, gw.apiKey)
     const workload = makeWorkload(http, rng, String(options.seed), 2_000_000)
