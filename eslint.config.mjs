@@ -10,7 +10,7 @@ export default tseslint.config(
     files: ["**/*.ts"],
     plugins: { "@nx": nx },
     rules: {
-      // The dependency picture of DESIGN.md section 1, enforced: domain at the bottom, apps at the top.
+      // The dependency picture of docs/design.md §1, enforced: domain at the bottom, apps at the top.
       "@nx/enforce-module-boundaries": [
         "error",
         {

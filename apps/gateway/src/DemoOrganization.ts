@@ -5,7 +5,7 @@ import { Console, Effect, Option } from "effect"
 export const DEMO_ORGANIZATION = "demo"
 
 /**
- * DESIGN section 7: on a database without any organization, create the demo organization with a
+ * docs/design.md §7: on a database without any organization, create the demo organization with a
  * key and print the key, once (it is stored only as a hash, so this is the one chance to see
  * it). On any later start, nothing. The key goes to stdout, not to the log: logs are shipped
  * and kept, keys should not be.

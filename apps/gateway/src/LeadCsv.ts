@@ -5,7 +5,7 @@ import { Either } from "effect"
 import { CsvReader } from "./CsvReader.js"
 
 /**
- * A CSV file of leads, read as it streams in (DESIGN section 2, the bulk upload):
+ * A CSV file of leads, read as it streams in (docs/design.md §2, the bulk upload):
  *
  * - the first record is the header; a `phone_number` column is required; `country_code` and
  *   `name` map to the lead; at most 15 other columns, whose values become the lead's notes;

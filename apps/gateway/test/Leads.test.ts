@@ -140,7 +140,7 @@ for (const engine of engines) {
         }))
     })
 
-    describe("DELETE /v1/campaigns-leads/{id}: the removal table of DESIGN section 3", () => {
+    describe("DELETE /v1/campaigns-leads/{id}: the removal table of docs/design.md §3", () => {
       const removalOf = (org: string, leadId: string) =>
         Effect.flatMap(LeadRepository, (leads) => leads.removalOf(org as never, leadId))
 

@@ -15,7 +15,7 @@ import { dropStale, makeConnectedMarks, runLeaseKeeper } from "./LeaseKeeper.js"
 import { describeSettings, WorkerConfig, WorkerConfigFromEnv } from "./WorkerConfig.js"
 
 /**
- * The dialing worker of DESIGN section 5, for the life of its scope. Built around batches, so
+ * The dialing worker of docs/design.md §5, for the life of its scope. Built around batches, so
  * that a thousand leads a second cost a few transactions a second rather than four per lead:
  *
  * - the claim loop takes due leads (never more than `max_in_flight` held at once) and hands them

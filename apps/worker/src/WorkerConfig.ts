@@ -128,7 +128,7 @@ const baseSettings = Config.all({
 })
 
 /**
- * The worker's configuration from the environment (DESIGN section 7): every setting has a
+ * The worker's configuration from the environment (docs/design.md §7): every setting has a
  * default, and bad values stop the start with each variable's name and what it must be. The
  * carrier's own settings are read once `LEADQ_CARRIER` says which carrier it is.
  */

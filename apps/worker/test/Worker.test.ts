@@ -30,7 +30,7 @@ for (const engine of engines) {
     const run = <A, E>(body: Effect.Effect<A, E, StoreServices | Scope.Scope>) =>
       Effect.scoped(body).pipe(Effect.provide(storeLayer(engine)))
 
-    it.live("the removal table of DESIGN section 3, row by row, with a running worker", () =>
+    it.live("the removal table of docs/design.md §3, row by row, with a running worker", () =>
       run(Effect.gen(function*() {
         const ledger = memoryLedger()
         // The last lead keeps the campaign running (a drained campaign completes, and then

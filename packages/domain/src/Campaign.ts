@@ -3,7 +3,7 @@ import { CallingWindow } from "./CallingWindow.js"
 import { CampaignId } from "./Ids.js"
 import { E164 } from "./Phone.js"
 
-/** DESIGN section 4: `running ⇄ paused`, `running|paused → cancelled`, `running → completed`. */
+/** docs/design.md §4: `running ⇄ paused`, `running|paused → cancelled`, `running → completed`. */
 export const CampaignStatus = Schema.Literal("running", "paused", "completed", "cancelled")
 export type CampaignStatus = typeof CampaignStatus.Type
 

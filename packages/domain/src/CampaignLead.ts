@@ -4,7 +4,7 @@ import { Notes } from "./Notes.js"
 import { E164 } from "./Phone.js"
 
 /**
- * The lead's state inside leadq (DESIGN section 3): pending → calling → called, plus removed.
+ * The lead's state inside leadq (docs/design.md §3): pending → calling → called, plus removed.
  * `calling` has two phases that the removal rules tell apart: claimed by a worker but not yet
  * dialled, and dialled (ringing or connected).
  */

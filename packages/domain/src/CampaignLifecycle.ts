@@ -4,7 +4,7 @@ import { isTerminal } from "./Campaign.js"
 import { CampaignTerminal, InvalidTransition } from "./Errors.js"
 
 /**
- * Campaign lifecycle (DESIGN section 4): `running ⇄ paused`, `running|paused → cancelled`,
+ * Campaign lifecycle (docs/design.md §4): `running ⇄ paused`, `running|paused → cancelled`,
  * `running → completed` when the queue drained. `completed` and `cancelled` are terminal.
  */
 export interface CampaignState {

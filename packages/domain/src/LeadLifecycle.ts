@@ -8,7 +8,7 @@ import { CampaignTerminal, DialCancelled, InvalidTransition, LeadLocked, LeadNot
 import { afterCall } from "./Retry.js"
 
 /**
- * The lead state machine of DESIGN section 3 as pure functions. The store runs each of them on
+ * The lead state machine of docs/design.md §3 as pure functions. The store runs each of them on
  * the row it has locked and writes the result with a conditional update; the worker and the
  * gateway never decide these things themselves.
  *
@@ -160,7 +160,7 @@ export interface Removal {
   readonly call_in_progress: boolean
 }
 
-/** Where in the table of DESIGN section 3 a lead stands. */
+/** Where in the table of docs/design.md §3 a lead stands. */
 export const removalRowOf = (lead: LeadSnapshot): RemovedFrom | "removed" => {
   switch (lead.state) {
     case "pending":
@@ -175,7 +175,7 @@ export const removalRowOf = (lead: LeadSnapshot): RemovedFrom | "removed" => {
 }
 
 /**
- * DESIGN section 3, row by row:
+ * docs/design.md §3, row by row:
  * - pending (never dialled, or waiting for a retry): leaves the queue at once;
  * - calling, not yet dialled: the claim is voided, so the worker's re-check cancels the dial;
  * - calling, dialled: the call is not interrupted; the claim stays until the call ends, is

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 
-/** DESIGN: at most 15 note keys per lead (CSV: at most 15 columns besides `phone_number`). */
+/** docs/design.md §2: at most 15 note keys per lead (CSV: at most 15 columns besides `phone_number`). */
 export const MAX_NOTE_KEYS = 15
 export const MAX_NOTE_KEY_LENGTH = 64
 export const MAX_NOTE_VALUE_LENGTH = 2000

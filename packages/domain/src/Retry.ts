@@ -11,7 +11,7 @@ export type AfterCall =
 export const isRetryable = (status: FinalCallStatus): boolean => status === "no_answer" || status === "busy"
 
 /**
- * DESIGN section 4: a `no_answer` or `busy` attempt is re-queued `retry_interval_minutes` after it
+ * docs/design.md §4: a `no_answer` or `busy` attempt is re-queued `retry_interval_minutes` after it
  * ended, at most `max_retries` times (so a lead is dialled at most `1 + max_retries` times);
  * `failed` (and `cancelled`) is final. A cancelled or completed campaign schedules no retry.
  * `attempts` counts the dials made, this one included.

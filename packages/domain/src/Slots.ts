@@ -1,5 +1,5 @@
 /**
- * Slot scheduling (DESIGN section 4). A lead's `scheduled_at` is fixed when it is enqueued: the
+ * Slot scheduling (docs/design.md §4). A lead's `scheduled_at` is fixed when it is enqueued: the
  * campaign's start, or the moment of enqueueing when the campaign has already started. Leads
  * with the same `scheduled_at` are served in enqueue order (a sequence number), so each new
  * lead takes a later slot than every lead before it.

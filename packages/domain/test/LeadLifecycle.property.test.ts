@@ -12,7 +12,7 @@ import {
 /**
  * Random interleavings of claim / dial / finish / remove / pause / resume / cancel / release /
  * lease expiry (with a stale holder that comes back) on a small queue, run through the pure state
- * machine. After every step the invariants of DESIGN section 3 must hold.
+ * machine. After every step the invariants of docs/design.md §3 must hold.
  */
 const LEADS = 4
 const LEASE = 30_000
@@ -67,7 +67,7 @@ const outcomeOf = (status: CallOutcome["status"], now: number) =>
 
 describe("lead state machine under random interleavings", () => {
   it.prop(
-    "never breaks the invariants of DESIGN section 3",
+    "never breaks the invariants of docs/design.md §3",
     { ops: fc.array(opArb, { minLength: 1, maxLength: 120 }), maxRetries: fc.integer({ min: 0, max: 4 }) },
     ({ maxRetries, ops }) => {
       let now = 10_000

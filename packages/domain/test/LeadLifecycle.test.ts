@@ -38,7 +38,7 @@ const outcome = (status: CallOutcome["status"], endedAt = 50_000) =>
 const claimed = Either.getOrThrow(LeadLifecycle.claim(pending, campaign(), "clm_a", 2_000, 30_000))
 const dialled = Either.getOrThrow(LeadLifecycle.startDial(claimed, campaign(), "clm_a", 2_100, 30_000))
 
-describe("removal table (DESIGN section 3), row by row", () => {
+describe("removal table (docs/design.md §3), row by row", () => {
   it("pending: leaves the queue at once", () => {
     const r = Either.getOrThrow(LeadLifecycle.remove(pending, campaign()))
     expect(r.removed_from).toBe("pending")

@@ -28,7 +28,7 @@ export const countersFor = (sql: SqlClient.SqlClient, campaignIds: ReadonlyArray
     )
 
 /**
- * `running → completed` when the queue drained (DESIGN section 4). Its own short transaction,
+ * `running → completed` when the queue drained (docs/design.md §4). Its own short transaction,
  * run after the change that may have drained the queue has committed: it locks the campaign row
  * first (an enqueue holds that row shared while it inserts, so none can slip in between), then
  * looks at the leads with a fresh snapshot.

@@ -190,7 +190,7 @@ export const makeLeadRepository = Effect.gen(function*() {
     c.retry_interval_minutes`
 
   /**
-   * DESIGN section 3 on one row read under its lock: the domain's rule decides, then a
+   * docs/design.md §3 on one row read under its lock: the domain's rule decides, then a
    * compare-and-set on what was read (the row count is the answer) and the audit record.
    */
   const removeLocked = (org: OrganizationId, row: RemovalRow, request: RemovalRequest, now: number) =>

@@ -9,7 +9,7 @@ import { campaignDraft, leadDraft, newOrg, storeLayer } from "./fixtures.js"
 /**
  * Many fibers (on PostgreSQL: many connections) race claims, dials, call ends, lease expiries and
  * recoveries against removals, pauses and cancels. The fibers keep a ledger of what they dialled,
- * standing in for the carrier; afterwards the invariants of DESIGN section 3 are checked on the
+ * standing in for the carrier; afterwards the invariants of docs/design.md §3 are checked on the
  * ledger and the final rows.
  */
 const engines = await testEngines()

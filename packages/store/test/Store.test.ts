@@ -129,7 +129,7 @@ for (const engine of engines) {
         }))
     })
 
-    describe("removal table (DESIGN section 3), at the store", () => {
+    describe("removal table (docs/design.md §3), at the store", () => {
       it.effect("pending: removed at once, audited, invisible, never claimed; other slots unchanged", () =>
         Effect.gen(function*() {
           const { campaign, keyId, leads: added, org } = yield* seeded(3)

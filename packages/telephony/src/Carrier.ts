@@ -3,7 +3,7 @@ import type { Effect } from "effect"
 import { Context, Data, Stream } from "effect"
 
 /**
- * The carrier port (DESIGN section 1): whatever actually rings phones. The worker asks it to
+ * The carrier port (docs/design.md §1): whatever actually rings phones. The worker asks it to
  * place the call of a dial it has already logged, follows the call's events to the end, and —
  * when it recovers a dead worker's claim — asks what became of a call it did not place itself.
  *

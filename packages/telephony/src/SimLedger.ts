@@ -5,7 +5,7 @@ import { CallPlan, HangUpBy } from "./SimulatedCallPlan.js"
 
 /**
  * The simulated carrier's own record of what it was asked to do (`LEADQ_SIM_LEDGER=path`): the
- * independent witness of HISTORY-CHECK.md. One JSON object per line, appended with O_APPEND so
+ * independent witness of docs/history-checks.md. One JSON object per line, appended with O_APPEND so
  * several worker processes can share one file; nothing is ever rewritten.
  *
  *   {"type":"dial","at":"…Z","call_id":"call_…","lead_id":"lead_…","campaign_id":"cmp_…",

@@ -3,8 +3,8 @@ import { CallOutcome } from "@leadq/domain"
 import { Schema } from "effect"
 
 /**
- * How a simulated call goes, decided once from the lead's notes when it is dialled (DESIGN
- * section 7) and written into the ledger's dial line, so any process can later tell how and when
+ * How a simulated call goes, decided once from the lead's notes when it is dialled (docs/design.md
+ * §7) and written into the ledger's dial line, so any process can later tell how and when
  * that call ended without asking the one that placed it:
  *
  * - it rings for `ring_ms`;

@@ -10,7 +10,7 @@ import type { History, Violation } from "./History.js"
 import { CHECK_NAMES } from "./History.js"
 import { tablesOf } from "./Tables.js"
 
-/** Every check of HISTORY-CHECK.md over one history; an empty list is a pass. Pure and deterministic. */
+/** Every check of docs/history-checks.md over one history; an empty list is a pass. Pure and deterministic. */
 export const checkHistory = (history: History): ReadonlyArray<Violation> => {
   const tables = tablesOf(history)
   return [

@@ -1,7 +1,7 @@
 import type { LedgerLine } from "@leadq/telephony"
 
 /**
- * A recorded run (HISTORY-CHECK.md, "What to record"): what the clients asked and heard, what
+ * A recorded run (docs/history-checks.md, "What to record"): what the clients asked and heard, what
  * the carrier's ledger says really happened, and what the database held at a few moments.
  * Times are epoch milliseconds on the machine's wall clock (clients, workers and the ledger share
  * one clock in every run we make).

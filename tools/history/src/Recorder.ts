@@ -10,7 +10,7 @@ export interface Answer {
 }
 
 /**
- * Records client operations with their start and end times (HISTORY-CHECK.md, "What to record").
+ * Records client operations with their start and end times (docs/history-checks.md, "What to record").
  * `record` runs the request and keeps the answer; a defect or an interruption is `unknown`.
  */
 export const makeRecorder = () => {

@@ -6,7 +6,7 @@ import { GatewayMetrics } from "../GatewayMetrics.js"
 
 /**
  * `DELETE /v1/campaigns-leads/{id}` once the caller is known and the request decoded: the
- * repository applies DESIGN section 3, the removal is counted by the state it was removed from.
+ * repository applies docs/design.md §3, the removal is counted by the state it was removed from.
  * One function for both ways the request arrives (the router and the removal route ahead of it).
  */
 export const makeRemoveLead = Effect.gen(function*() {

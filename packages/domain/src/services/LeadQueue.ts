@@ -76,7 +76,7 @@ export interface DueCampaign {
 }
 
 /**
- * The queue as the worker sees it (DESIGN section 5). Every method is one short transaction
+ * The queue as the worker sees it (docs/design.md §5). Every method is one short transaction
  * that re-checks what it changes; a stale claim changes nothing and fails with `StaleClaim`.
  */
 export class LeadQueue extends Context.Tag("leadq/LeadQueue")<LeadQueue, {

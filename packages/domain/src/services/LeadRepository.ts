@@ -27,7 +27,7 @@ export type BulkRemovalTarget =
   | { readonly _tag: "LeadIds"; readonly lead_ids: ReadonlyArray<string> }
   | { readonly _tag: "PhoneNumbers"; readonly campaign_id: string; readonly phone_numbers: ReadonlyArray<string> }
 
-/** The audit record every removal leaves (DESIGN section 3, invariant 5). */
+/** The audit record every removal leaves (docs/design.md §3, invariant 5). */
 export interface RemovalRecord {
   readonly id: RemovalId
   readonly lead_id: LeadId
@@ -62,7 +62,7 @@ export class LeadRepository extends Context.Tag("leadq/LeadRepository")<LeadRepo
     id: string,
     patch: LeadPatch
   ) => Effect.Effect<CampaignLead, LeadNotFound | LeadLocked | CampaignTerminal>
-  /** DESIGN section 3: atomic, audited, and it moves no other lead. */
+  /** docs/design.md §3: atomic, audited, and it moves no other lead. */
   readonly remove: (
     org: OrganizationId,
     id: string,

@@ -3,7 +3,7 @@ import type { Operation } from "./OpenApi.js"
 import type { Organization } from "./FuzzTarget.js"
 
 /**
- * Check 7 of HISTORY-CHECK.md for every endpoint: organization B's key on organization A's ids.
+ * Check 7 of docs/history-checks.md for every endpoint: organization B's key on organization A's ids.
  * Every operation that names a resource — in its path, its body, or a list filter — is tried with
  * each of A's ids of that kind. Naming one must answer 404 (never 403: that would confirm it
  * exists); a list filtered on A's ids must show none of A's rows.
