@@ -2,7 +2,7 @@ import type { FuzzRequest, FuzzResponse } from "./FuzzRequest.js"
 
 /**
  * What every answer must be, whatever was sent (docs/design.md §2 and 8): never a 5xx; a failure
- * in the error envelope `{statusCode, message, error}` as JSON with `statusCode` equal to the
+ * in the error envelope `{statusCode, message, error, code}` as JSON with `statusCode` equal to the
  * HTTP status; no stack trace or source path anywhere in a body. Returns the problems found.
  */
 const STACK = /\n\s+at\s|node_modules|\/work\/|\.ts:\d+|\.js:\d+:\d+|file:\/\//
