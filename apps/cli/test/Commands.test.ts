@@ -227,6 +227,38 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
         expect(flagged.code).toBe(0)
       }))
 
+    it.effect("the environment is read as the flags are: a bad LEADQ_URL is named, a blank variable is unset", () =>
+      Effect.gen(function*() {
+        const bad = yield* leadq(["campaigns", "list"], { LEADQ_URL: "ftp://x" })
+        expect(bad.code).toBe(2)
+        expect(bad.stderr).toContain(`LEADQ_URL: The gateway URL must be http:// or https:// (such as http://127.0.0.1:8080), got "ftp://x".`)
+        const badFlag = yield* leadq(["campaigns", "list", "--url", "127.0.0.1:8080"])
+        expect(badFlag.code).toBe(2)
+        expect(badFlag.stderr).toContain(`got "127.0.0.1:8080"`)
+        const blankKey = yield* leadq(["campaigns", "list"], { LEADQ_API_KEY: "  " })
+        expect(blankKey.code).toBe(2)
+        expect(blankKey.stderr).toContain("No API key.")
+        // a blank LEADQ_URL does not hide the flag's value, nor is it taken for one
+        const gw = yield* TestGateway
+        const blankUrl = yield* runCli(["campaigns", "list", "--api-key", gw.apiKey, "--url", ` ${gw.baseUrl} `], { env: { LEADQ_URL: " " } })
+        expect(blankUrl.code).toBe(0)
+      }))
+
+    it.effect("every usage error is one 'Error:' line for people and one JSON line under --json, whoever found it", () =>
+      Effect.gen(function*() {
+        for (const args of [["campaigns", "list", "--limit", "abc"], ["campaigns", "list", "--limit", "500"], ["call-logs", "list", "--since", "yesterday"]]) {
+          const people = yield* leadq(args)
+          expect({ args, code: people.code }).toEqual({ args, code: 2 })
+          expect(people.stderr).toMatch(/^Error: /)
+          const scripts = yield* leadq([...args, "--json"])
+          expect(scripts.code).toBe(2)
+          expect(scripts.stdout).toBe("")
+          expect(JSON.parse(scripts.stderr.trim())).toMatchObject({ error: { code: "UsageError" } })
+        }
+        const since = yield* leadq(["call-logs", "list", "--since", "yesterday"])
+        expect(since.stderr).toContain(`--since must be an ISO 8601 date or date-time such as 2026-06-01T09:00:00Z, got "yesterday".`)
+      }))
+
     it.effect("a gateway that is not there is exit 1 with the cause, after the retries", () =>
       Effect.gen(function*() {
         const port = yield* closedPort

@@ -32,9 +32,8 @@ export const GatewayUrl: Schema.Schema<string, string> = Schema.Trim.pipe(
 )
 
 /** An API key (`lq_…`): not blank, kept redacted from the moment it is read. */
-export const ApiKey: Schema.Schema<Redacted.Redacted<string>, string> = Schema.Redacted(
-  Schema.Trim.pipe(Schema.nonEmptyString({ message: () => "The API key is blank." }))
-)
+export const ApiKey: Schema.Schema<Redacted.Redacted<string>, string> = Schema.Redacted(Schema.Trim.pipe(Schema.nonEmptyString()))
+  .annotations({ message: () => ({ message: "The API key is blank.", override: true }) })
 
 /**
  * An environment variable decoded with `schema`. Unset and blank are the same (`LEADQ_URL=` in a
