@@ -6,6 +6,7 @@ import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { Forward, startProxy, unavailableFor } from "./Proxy.js"
 import { closedPort, jsonLines, removeTempDirs, runCli, tempDir } from "./RunCli.js"
 
 afterAll(removeTempDirs)
@@ -258,6 +259,34 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
         const since = yield* leadq(["call-logs", "list", "--since", "yesterday"])
         expect(since.stderr).toContain(`--since must be an ISO 8601 date or date-time such as 2026-06-01T09:00:00Z, got "yesterday".`)
       }))
+
+    it.effect("a 503 with Retry-After is waited for, then a read succeeds; a creation answered 503 is not sent again", () =>
+      Effect.gen(function*() {
+        const gw = yield* TestGateway
+        const campaign = yield* createCampaign("Behind a busy balancer")
+        const path = `/v1/campaigns/${campaign.id}`
+        // The balancer turns away the first request of each kind, asking for a second's patience.
+        const turnedAway = new Set<string>()
+        const proxy = yield* startProxy(gw.baseUrl, (request) => {
+          if (turnedAway.has(request.method)) return Forward
+          turnedAway.add(request.method)
+          return unavailableFor(1)
+        })
+        const read = yield* leadq(["campaigns", "get", campaign.id, "--json"], { LEADQ_URL: proxy.url })
+        expect(read.code).toBe(0)
+        expect(jsonLines(read.stdout)[0]).toMatchObject({ id: campaign.id })
+        const reads = proxy.seen.filter((r) => r.path === path)
+        expect(reads.map((r) => r.method)).toEqual(["GET", "GET"])
+        // as the proxy saw them: the second came at least the second it asked for after the first
+        expect(reads[1]!.at - reads[0]!.at).toBeGreaterThanOrEqual(1000)
+
+        const before = yield* leadqJson(["campaigns", "list", "--all"])
+        const create = yield* leadq(["campaigns", "create", "--name", "Never twice", "--agent-id", "a", "--from", "+14155550100"], { LEADQ_URL: proxy.url })
+        expect(create.code).toBe(1)
+        expect(create.stderr).toContain("503")
+        expect(proxy.seen.filter((r) => r.method === "POST")).toHaveLength(1)
+        expect(yield* leadqJson(["campaigns", "list", "--all"])).toHaveLength(before.length)
+      }).pipe(Effect.scoped))
 
     it.effect("a gateway that is not there is exit 1 with the cause, after the retries", () =>
       Effect.gen(function*() {

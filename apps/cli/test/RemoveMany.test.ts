@@ -9,7 +9,7 @@ import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { envelope, Forward, startProxy } from "./Proxy.js"
+import { envelope, Forward, startProxy, unavailableFor } from "./Proxy.js"
 import { jsonLines, removeTempDirs, runCli, startCli, tempDir } from "./RunCli.js"
 
 afterAll(removeTempDirs)
@@ -333,6 +333,35 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const sql = yield* SqlClient.SqlClient
       const audits = yield* sql<{ n: number }>`SELECT count(*) AS n FROM lead_removals WHERE campaign_id = ${h.id}`
       expect(Number(audits[0]!.n)).toBe(12)
+    }).pipe(Effect.scoped))
+
+  it.effect("a batch answered 503 with Retry-After is sent again after that wait, and counted once", () =>
+    Effect.gen(function*() {
+      const gw = yield* TestGateway
+      const org = gw.organizationId
+      const campaigns = yield* CampaignRepository
+      const leads = yield* LeadRepository
+      const r = yield* campaigns.create(org, draft("R"))
+      yield* campaigns.update(org, r.id, { status: "paused" })
+      const added: Array<CampaignLead> = []
+      for (let i = 0; i < 6; i++) added.push(yield* leads.add(org, r.id, { name: null, phone_number: phone(9800 + i), notes: {} }))
+      // A load balancer turns the first bulk request away, asking for a second's patience.
+      let turnedAway = false
+      const proxy = yield* startProxy(gw.baseUrl, (request) => {
+        if (request.path !== BULK || turnedAway) return Forward
+        turnedAway = true
+        return unavailableFor(1)
+      })
+      const file = path.join(tmpDir(), "r.txt")
+      fs.writeFileSync(file, added.map((l) => l.id).join("\n"))
+      const run = yield* leadq(["leads", "remove-many", "--file", file, "--json"], proxy.url)
+      expect(run.code).toBe(0)
+      expect(summaryOf(run.stdout)).toMatchObject({ removed: { total: 6 }, already_removed: 0, errors: 0, retries: 1, failures: 0 })
+      const bulk = proxy.seen.filter((s) => s.path === BULK)
+      expect(bulk).toHaveLength(2)
+      // as the proxy saw them: the batch came back no sooner than it was asked to
+      expect(bulk[1]!.at - bulk[0]!.at).toBeGreaterThanOrEqual(1000)
+      expect((yield* campaigns.get(org, r.id)).removed_leads).toBe(6)
     }).pipe(Effect.scoped))
 
   it.effect("Ctrl-C: the summary so far, exit 130, and a failures file that finishes the job", () =>
