@@ -44,6 +44,19 @@ const phone = (n: number) => `+1415${String(3_000_000 + n)}` as E164
 
 const tmpDir = () => tempDir("leadq-remove-many-")
 
+/** A paused campaign (nothing dials its leads) with `count` pending leads, numbered from `firstPhone`. */
+const pausedWithLeads = (name: string, count: number, firstPhone: number) =>
+  Effect.gen(function*() {
+    const org = (yield* TestGateway).organizationId
+    const campaigns = yield* CampaignRepository
+    const leads = yield* LeadRepository
+    const campaign = yield* campaigns.create(org, draft(name))
+    yield* campaigns.update(org, campaign.id, { status: "paused" })
+    const added: Array<CampaignLead> = []
+    for (let i = 0; i < count; i++) added.push(yield* leads.add(org, campaign.id, { name: null, phone_number: phone(firstPhone + i), notes: {} }))
+    return { campaign, added }
+  })
+
 const BULK = "/v1/campaigns-leads/bulk-remove"
 
 /** The lead ids (or numbers) of a bulk-removal request the proxy saw. */
@@ -249,10 +262,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const org = gw.organizationId
       const campaigns = yield* CampaignRepository
       const leads = yield* LeadRepository
-      const f = yield* campaigns.create(org, draft("F"))
-      yield* campaigns.update(org, f.id, { status: "paused" })
-      const added = []
-      for (let i = 0; i < 20; i++) added.push(yield* leads.add(org, f.id, { name: null, phone_number: phone(9500 + i), notes: {} }))
+      const { added, campaign: f } = yield* pausedWithLeads("F", 20, 9500)
       // Batches of 5: [0–4] [5–9] [10–14] [15–19]. The proxy fails every request naming lead 3
       // with a 500 (the gateway never sees it), and every one naming lead 17 with a 400.
       const failing = added[3]!.id
@@ -305,11 +315,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const gw = yield* TestGateway
       const org = gw.organizationId
       const campaigns = yield* CampaignRepository
-      const leads = yield* LeadRepository
-      const h = yield* campaigns.create(org, draft("H"))
-      yield* campaigns.update(org, h.id, { status: "paused" })
-      const added: Array<CampaignLead> = []
-      for (let i = 0; i < 12; i++) added.push(yield* leads.add(org, h.id, { name: null, phone_number: phone(9700 + i), notes: {} }))
+      const { added, campaign: h } = yield* pausedWithLeads("H", 12, 9700)
       // The first request naming lead 5 reaches the gateway, which removes its batch [4–7]; then
       // the connection is cut before the answer gets back.
       let cut = false
@@ -340,11 +346,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const gw = yield* TestGateway
       const org = gw.organizationId
       const campaigns = yield* CampaignRepository
-      const leads = yield* LeadRepository
-      const r = yield* campaigns.create(org, draft("R"))
-      yield* campaigns.update(org, r.id, { status: "paused" })
-      const added: Array<CampaignLead> = []
-      for (let i = 0; i < 6; i++) added.push(yield* leads.add(org, r.id, { name: null, phone_number: phone(9800 + i), notes: {} }))
+      const { added, campaign: r } = yield* pausedWithLeads("R", 6, 9800)
       // A load balancer turns the first bulk request away, asking for a second's patience.
       let turnedAway = false
       const proxy = yield* startProxy(gw.baseUrl, (request) => {
