@@ -1,5 +1,5 @@
 import type { RetryPolicy } from "@leadq/transport"
-import { backoffMillis, DEFAULT_RETRY_POLICY, isRetryableStatus } from "@leadq/transport"
+import { DEFAULT_RETRY_POLICY, delayAfterStatus, isRetryableStatus } from "@leadq/transport"
 import { Duration, Effect, Random } from "effect"
 
 /**
@@ -10,7 +10,8 @@ import { Duration, Effect, Random } from "effect"
  * that the first one did not. Retried when it may not have reached the gateway, or may have
  * reached it and lost its answer: a connection error, a timeout, a 5xx (from the gateway or a
  * proxy before it), a 429 — with the transport's own policy (3 more attempts, jittered
- * exponential backoff). Anything the gateway answered on purpose (400, 401, 404) is final.
+ * exponential backoff, or the `Retry-After` of a 429 or a 503 when there is one). Anything the
+ * gateway answered on purpose (400, 401, 404) is final.
  */
 
 const messageOf = (e: unknown) =>
@@ -33,15 +34,11 @@ export const isTransient = (error: unknown): boolean => {
   }
 }
 
-/** The wait before retry `retry` (from 0): the backoff, or longer when the gateway asked for it. */
-const waitMillis = (policy: RetryPolicy, retry: number, error: unknown, random: number): number => {
-  const backoff = backoffMillis(policy, retry, random)
-  const asked = typeof error === "object" && error !== null && "retry_after_seconds" in error &&
-      typeof error.retry_after_seconds === "number"
+/** The `Retry-After` the gateway (a 429: `RateLimited`) or a proxy before it (a 503) sent, in ms. */
+const retryAfterOf = (error: unknown): number | undefined =>
+  typeof error === "object" && error !== null && "retry_after_seconds" in error && typeof error.retry_after_seconds === "number"
     ? error.retry_after_seconds * 1000
-    : 0
-  return Math.max(backoff, asked)
-}
+    : undefined
 
 /**
  * `send`, again after a transient failure, at most `policy.maxRetries` more times; `onRetry`
@@ -52,11 +49,12 @@ export const retryTransient = <A, E, R>(
   onRetry: (error: E, retry: number, waitMs: number) => Effect.Effect<void>,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY
 ): Effect.Effect<A, E, R> => {
+  // The transport's own rule for the wait (`delayAfterStatus`): undefined when the server asks for
+  // longer than the policy waits, and then the failure is the answer.
   const attempt = (retry: number): Effect.Effect<A, E, R> =>
-    Effect.catchIf(send, (error) => retry < policy.maxRetries && isTransient(error) && waitMillis(policy, retry, error, 0) <=
-      Duration.toMillis(policy.maxRetryAfter), (error) =>
+    Effect.catchIf(send, (error) => retry < policy.maxRetries && isTransient(error) && delayAfterStatus(policy, retry, retryAfterOf(error), 0) !== undefined, (error) =>
       Effect.gen(function*() {
-        const wait = waitMillis(policy, retry, error, yield* Random.next)
+        const wait = delayAfterStatus(policy, retry, retryAfterOf(error), yield* Random.next) ?? 0
         yield* Effect.logDebug(`bulk removal: ${messageOf(error)} Retry ${retry + 1} of ${policy.maxRetries} in ${Math.round(wait)} ms.`)
         yield* onRetry(error, retry + 1, wait)
         yield* Effect.sleep(Duration.millis(wait))

@@ -6,7 +6,13 @@ import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Span from "@effect/cli/HelpDoc/Span"
 import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import { ApiKey, ApiKeyConfig, DEFAULT_BASE_URL, environmentSetting, GatewayUrl, GatewayUrlConfig } from "@leadq/transport/settings"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, FOLLOW_WINDOW, MAX_CONCURRENCY } from "./Limits.js"
 import { UsageError } from "./UsageError.js"
 
 export const VERSION = "0.1.0"
@@ -37,23 +43,79 @@ const chooseOne = (group: string, choices: string) => () => {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Flag values: checked while the command line is parsed, so a bad one is bad usage (exit 2)
+// before anything runs. Rules of the contract (a campaign's fields) are checked by the command
+// modules, which load it.
+
+/** A number flag within its bounds, refused with its name and the value given. */
+const bounded = (flag: string, rule: string, holds: (n: number) => boolean) =>
+  Schema.Number.pipe(Schema.filter(holds, { message: (issue) => `${flag} must be ${rule}, got ${String(issue.actual)}.` }))
+
+/** An ISO 8601 date or date-time flag, as a `Date`. */
+const dateFlag = (flag: string) =>
+  Schema.transformOrFail(Schema.String, Schema.DateFromSelf, {
+    strict: true,
+    decode: (text, _, ast) => {
+      const date = new Date(text.trim())
+      return Number.isNaN(date.getTime()) ? ParseResult.fail(new ParseResult.Type(ast, text)) : ParseResult.succeed(date)
+    },
+    encode: (date) => ParseResult.succeed(date.toISOString())
+  }).annotations({
+    message: (issue) => ({
+      message: `${flag} must be an ISO 8601 date or date-time such as 2026-06-01T09:00:00Z, got "${String(issue.actual).trim()}".`,
+      override: true
+    })
+  })
+
+/** `Options.withDefault`, with the default said in the help (@effect/cli says only an `Option`'s). */
+const defaultTo = <const B extends string | number>(value: B) => <A>(self: Options.Options<A>): Options.Options<A | B> =>
+  Options.withDefault(Options.withDescription(self, `Default: ${value}.`), value)
+
+const noApiKey = ValidationError.missingValue(HelpDoc.blocks([
+  HelpDoc.p("No API key."),
+  HelpDoc.p("Set LEADQ_API_KEY or pass --api-key. Create one with: leadq keys create --org NAME")
+]))
+
+// ---------------------------------------------------------------------------------------------
 // Shared flags
 
+/**
+ * The gateway and the key: the flag, else the environment, read and validated as
+ * `@leadq/transport` defines `LEADQ_URL` / `LEADQ_API_KEY` (a blank variable counts as unset).
+ */
 const connection = {
   url: Options.text("url").pipe(
-    Options.withDescription("The gateway. Default: $LEADQ_URL, else http://127.0.0.1:8080."),
-    Options.optional
+    Options.withPseudoName("URL"),
+    Options.withDescription(`The gateway; else $LEADQ_URL, else ${DEFAULT_BASE_URL}.`),
+    Options.withSchema(GatewayUrl),
+    Options.withFallbackConfig(GatewayUrlConfig),
+    Options.withDefault(DEFAULT_BASE_URL)
   ),
-  apiKey: Options.redacted("api-key").pipe(
-    Options.withDescription("The API key. Default: $LEADQ_API_KEY."),
-    Options.optional
+  apiKey: Options.text("api-key").pipe(
+    Options.withPseudoName("KEY"),
+    Options.withDescription("The API key; else $LEADQ_API_KEY (one or the other is required)."),
+    Options.withSchema(ApiKey),
+    Options.withFallbackConfig(ApiKeyConfig),
+    // Optional, then required by hand: @effect/cli's own "missing --api-key" would not say where
+    // else a key can come from, nor how to get one.
+    Options.optional,
+    Options.mapEffect(Option.match({ onNone: () => Effect.fail(noApiKey), onSome: Effect.succeed }))
   ),
   json: Options.boolean("json").pipe(Options.withDescription("Output for scripts: one JSON value per line, on stdout."))
 }
 
+// Optional rather than defaulted: `--all` refuses them when they were given.
 const paging = {
-  page: Options.integer("page").pipe(Options.withDescription("Page number, from 1 (default 1)."), Options.optional),
-  limit: Options.integer("limit").pipe(Options.withDescription("Items per page, 1 to 100 (default 20)."), Options.optional),
+  page: Options.integer("page").pipe(
+    Options.withDescription("Page number, from 1 (default 1)."),
+    Options.withSchema(bounded("--page", "1 or more", (n) => n >= 1)),
+    Options.optional
+  ),
+  limit: Options.integer("limit").pipe(
+    Options.withDescription("Items per page, 1 to 100 (default 20)."),
+    Options.withSchema(bounded("--limit", "from 1 to 100", (n) => n >= 1 && n <= 100)),
+    Options.optional
+  ),
   all: Options.boolean("all").pipe(Options.withDescription("Every page, one after the other."))
 }
 
@@ -68,16 +130,16 @@ const campaignsCreate = Command.make("create", {
   agentId: Options.text("agent-id").pipe(Options.withDescription("The voice agent that makes the calls.")),
   from: Options.text("from").pipe(Options.withDescription("The number calls come from, E.164 (+14155550100).")),
   maxConcurrentCalls: Options.integer("max-concurrent-calls").pipe(
-    Options.withDescription("Calls at once, 1 to 100 (default 1)."),
-    Options.optional
+    Options.withDescription("Calls at once, 1 to 100."),
+    defaultTo(1)
   ),
   maxRetries: Options.integer("max-retries").pipe(
-    Options.withDescription("Retries of a no-answer or busy call, 0 to 4 (default 0)."),
-    Options.optional
+    Options.withDescription("Retries of a no-answer or busy call, 0 to 4."),
+    defaultTo(0)
   ),
   retryInterval: Options.integer("retry-interval").pipe(
-    Options.withDescription("Minutes before a retry (default 60)."),
-    Options.optional
+    Options.withDescription("Minutes before a retry."),
+    defaultTo(60)
   ),
   scheduledAt: Options.text("scheduled-at").pipe(
     Options.withDescription("When to start, ISO 8601 (default now)."),
@@ -217,12 +279,14 @@ const leadsRemoveMany = Command.make("remove-many", {
   ),
   countryCode: Options.text("country-code").pipe(Options.withDescription("Dialling code for national numbers in the file."), Options.optional),
   concurrency: Options.integer("concurrency").pipe(
-    Options.withDescription("Requests in flight at once, each a batch of removals, 1 to 256 (default 4)."),
-    Options.optional
+    Options.withDescription(`Requests in flight at once, each a batch of removals, 1 to ${MAX_CONCURRENCY}.`),
+    Options.withSchema(bounded("--concurrency", `from 1 to ${MAX_CONCURRENCY}`, (n) => n >= 1 && n <= MAX_CONCURRENCY)),
+    defaultTo(DEFAULT_CONCURRENCY)
   ),
   batchSize: Options.integer("batch-size").pipe(
-    Options.withDescription("Entries per request, 1 to 1000 (default 500)."),
-    Options.optional
+    // Its upper bound is the contract's: checked by the command against it.
+    Options.withDescription("Entries per request, 1 to 1000."),
+    defaultTo(DEFAULT_BATCH_SIZE)
   ),
   failures: Options.text("failures").pipe(
     Options.withDescription("Where to write what was not removed (default: the input file's name + .failures)."),
@@ -268,8 +332,16 @@ const callLogsList = Command.make("list", {
     Options.withDescription("Only calls in this status."),
     Options.optional
   ),
-  since: Options.text("since").pipe(Options.withDescription("Created at or after (ISO 8601)."), Options.optional),
-  until: Options.text("until").pipe(Options.withDescription("Created at or before (ISO 8601)."), Options.optional),
+  since: Options.text("since").pipe(
+    Options.withDescription("Created at or after (ISO 8601)."),
+    Options.withSchema(dateFlag("--since")),
+    Options.optional
+  ),
+  until: Options.text("until").pipe(
+    Options.withDescription("Created at or before (ISO 8601)."),
+    Options.withSchema(dateFlag("--until")),
+    Options.optional
+  ),
   minDuration: Options.float("min-duration").pipe(Options.withDescription("At least this many seconds long."), Options.optional),
   maxDuration: Options.float("max-duration").pipe(Options.withDescription("At most this many seconds long."), Options.optional),
   order: Options.choice("order", ["asc", "desc"]).pipe(Options.withDescription("By creation time (default desc)."), Options.optional)
@@ -287,8 +359,16 @@ const callLogsGet = Command.make("get", { ...connection, id: id("call log") }, l
 const callLogsFollow = Command.make("follow", {
   ...connection,
   campaign: Options.text("campaign").pipe(Options.withDescription("Only this campaign's calls."), Options.optional),
-  interval: Options.float("interval").pipe(Options.withDescription("Seconds between two polls (default 2)."), Options.optional),
-  tail: Options.integer("tail").pipe(Options.withDescription("How many recent logs to show first (default 10)."), Options.optional)
+  interval: Options.float("interval").pipe(
+    Options.withDescription("Seconds between two polls."),
+    Options.withSchema(bounded("--interval", "from 0 to 3600 seconds", (n) => n > 0 && n <= 3600)),
+    defaultTo(2)
+  ),
+  tail: Options.integer("tail").pipe(
+    Options.withDescription("How many recent logs to show first."),
+    Options.withSchema(bounded("--tail", `from 0 to ${FOLLOW_WINDOW}`, (n) => n >= 0 && n <= FOLLOW_WINDOW)),
+    defaultTo(10)
+  )
 }, lazy(callLogsModule, (m, a) => m.follow(a))).pipe(
   Command.withDescription(help(
     "Print call logs as they come and as their status changes, until Ctrl-C.",
@@ -307,8 +387,10 @@ const callLogs = Command.make("call-logs", {}, chooseOne("call-logs", "list|get|
 
 const database = {
   databaseUrl: Options.text("database-url").pipe(
-    Options.withDescription("The database. Default: $DATABASE_URL, else sqlite:./data/leadq.db."),
-    Options.optional
+    Options.withPseudoName("URL"),
+    Options.withDescription("The database; else $DATABASE_URL, else sqlite:./data/leadq.db."),
+    Options.withFallbackConfig(environmentSetting("DATABASE_URL", Schema.Trim)),
+    Options.withDefault("sqlite:./data/leadq.db")
   ),
   json: connection.json
 }

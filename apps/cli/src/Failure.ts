@@ -1,3 +1,4 @@
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Option from "effect/Option"
@@ -11,8 +12,6 @@ export interface Described {
   readonly message: string
   /** Lines after the message: one per problem, then a hint. */
   readonly details: ReadonlyArray<string>
-  /** False when someone already printed it (@effect/cli prints its own usage errors). */
-  readonly print: boolean
 }
 
 interface Tagged {
@@ -26,10 +25,23 @@ interface Tagged {
 const KEY_HINT = "Check LEADQ_API_KEY or --api-key (a new key: leadq keys create --org NAME)."
 const URL_HINT = "Is a gateway running there? Point LEADQ_URL or --url at it."
 
+const ANSI = /\x1b\[[0-9;]*m/g
+
+/**
+ * A usage error found while parsing the command line (@effect/cli's own, or a flag's schema), as
+ * lines of plain text. An environment variable its Config refused reads
+ * `(Invalid data at LEADQ_URL: "…")`: told as `LEADQ_URL: …`.
+ */
+const usageLines = (doc: HelpDoc.HelpDoc): ReadonlyArray<string> =>
+  HelpDoc.toAnsiText(doc).replace(ANSI, "").split("\n").map((l) => l.trim()).filter((l) => l !== "").map((l) =>
+    l.replace(/^\(Invalid data at ([^:]+): "(.*)"\)$/, "$1: $2")
+  )
+
 /** One failure of a command, as the person (or the script) running it should read it. */
 export const describeFailure = (error: unknown): Described => {
   if (ValidationError.isValidationError(error)) {
-    return { exitCode: EXIT_USAGE, code: "UsageError", message: "bad usage", details: [], print: false }
+    const [message = "Bad usage.", ...details] = usageLines(error.error)
+    return { exitCode: EXIT_USAGE, code: "UsageError", message, details }
   }
   const e = (typeof error === "object" && error !== null ? error : {}) as Tagged
   const tag = typeof e._tag === "string" ? e._tag : "Error"
@@ -41,8 +53,7 @@ export const describeFailure = (error: unknown): Described => {
         exitCode: EXIT_USAGE,
         code: tag,
         message,
-        details: typeof e.hint === "string" ? [...details, e.hint] : details,
-        print: true
+        details: typeof e.hint === "string" ? [...details, e.hint] : details
       }
     }
     case "InvalidInput":
@@ -50,16 +61,15 @@ export const describeFailure = (error: unknown): Described => {
         exitCode: EXIT_FAILED,
         code: tag,
         message: "The gateway refused the request:",
-        details: Array.isArray(e.issues) ? (e.issues as Array<string>) : [message],
-        print: true
+        details: Array.isArray(e.issues) ? (e.issues as Array<string>) : [message]
       }
     case "Unauthorized":
-      return { exitCode: EXIT_FAILED, code: tag, message, details: [KEY_HINT], print: true }
+      return { exitCode: EXIT_FAILED, code: tag, message, details: [KEY_HINT] }
     case "ConnectionError":
     case "RequestTimeout":
-      return { exitCode: EXIT_FAILED, code: tag, message, details: [URL_HINT], print: true }
+      return { exitCode: EXIT_FAILED, code: tag, message, details: [URL_HINT] }
     default:
-      return { exitCode: EXIT_FAILED, code: tag, message, details: [], print: true }
+      return { exitCode: EXIT_FAILED, code: tag, message, details: [] }
   }
 }
 
@@ -71,5 +81,5 @@ export const describeCause = (cause: Cause.Cause<unknown>): Described => {
   const what = Option.isSome(defect)
     ? defect.value instanceof Error ? defect.value.message : String(defect.value)
     : Cause.pretty(cause)
-  return { exitCode: EXIT_FAILED, code: "Defect", message: `Unexpected error: ${what}`, details: [], print: true }
+  return { exitCode: EXIT_FAILED, code: "Defect", message: `Unexpected error: ${what}`, details: [] }
 }

@@ -30,15 +30,13 @@ const report = (exit: Exit.Exit<unknown, unknown>): number => {
   if (Exit.isSuccess(exit)) return EXIT_OK
   if (Cause.isInterruptedOnly(exit.cause)) return interruptExitCode()
   const failure = describeCause(exit.cause)
-  if (failure.print) {
-    if (json) {
-      process.stderr.write(JSON.stringify({ error: { code: failure.code, message: failure.message, details: failure.details } }) + "\n")
-    } else {
-      const paint = paintFor(colorsOn(process.stderr))
-      process.stderr.write(
-        [`${paint.red("Error:")} ${failure.message}`, ...failure.details.map((d) => `  ${d}`)].join("\n") + "\n"
-      )
-    }
+  if (json) {
+    process.stderr.write(JSON.stringify({ error: { code: failure.code, message: failure.message, details: failure.details } }) + "\n")
+  } else {
+    const paint = paintFor(colorsOn(process.stderr))
+    process.stderr.write(
+      [`${paint.red("Error:")} ${failure.message}`, ...failure.details.map((d) => `  ${d}`)].join("\n") + "\n"
+    )
   }
   return failure.exitCode
 }
@@ -46,17 +44,16 @@ const report = (exit: Exit.Exit<unknown, unknown>): number => {
 // Logs (the client's retries at debug level, warnings) go to stderr: stdout is for results.
 const logger = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 
-// @effect/cli colours its help and usage errors unconditionally: keep the colours for a terminal.
+// @effect/cli colours its help unconditionally: keep the colours for a terminal. Its usage
+// errors are the only thing it writes to stderr (`Console.error`): they are left out there and
+// reported below like any other failure — `Error: …` for people, one JSON line under --json.
 const ANSI = /\x1b\[[0-9;]*m/g
-const plain = (colours: boolean) => (args: ReadonlyArray<unknown>) =>
-  colours ? args : args.map((a) => (typeof a === "string" ? a.replace(ANSI, "") : a))
 const console = Effect.runSync(Console.consoleWith(Effect.succeed))
-const stdoutArgs = plain(colorsOn(process.stdout))
-const stderrArgs = plain(colorsOn(process.stderr))
+const stdoutColours = colorsOn(process.stdout)
 const terminalConsole: Console.Console = {
   ...console,
-  log: (...args) => console.log(...stdoutArgs(args)),
-  error: (...args) => console.error(...stderrArgs(args))
+  log: (...args) => console.log(...(stdoutColours ? args : args.map((a) => (typeof a === "string" ? a.replace(ANSI, "") : a)))),
+  error: () => Effect.void
 }
 
 const main = Effect.suspend(() => cli(process.argv)).pipe(

@@ -6,6 +6,7 @@ import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { Forward, startProxy, unavailableFor } from "./Proxy.js"
 import { closedPort, jsonLines, removeTempDirs, runCli, tempDir } from "./RunCli.js"
 
 afterAll(removeTempDirs)
@@ -226,6 +227,66 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
         const flagged = yield* runCli(["campaigns", "list", "--url", gw.baseUrl, "--api-key", gw.apiKey], { env: { LEADQ_URL: "http://127.0.0.1:1", LEADQ_API_KEY: "lq_wrong" } })
         expect(flagged.code).toBe(0)
       }))
+
+    it.effect("the environment is read as the flags are: a bad LEADQ_URL is named, a blank variable is unset", () =>
+      Effect.gen(function*() {
+        const bad = yield* leadq(["campaigns", "list"], { LEADQ_URL: "ftp://x" })
+        expect(bad.code).toBe(2)
+        expect(bad.stderr).toContain(`LEADQ_URL: The gateway URL must be http:// or https:// (such as http://127.0.0.1:8080), got "ftp://x".`)
+        const badFlag = yield* leadq(["campaigns", "list", "--url", "127.0.0.1:8080"])
+        expect(badFlag.code).toBe(2)
+        expect(badFlag.stderr).toContain(`got "127.0.0.1:8080"`)
+        const blankKey = yield* leadq(["campaigns", "list"], { LEADQ_API_KEY: "  " })
+        expect(blankKey.code).toBe(2)
+        expect(blankKey.stderr).toContain("No API key.")
+        // a blank LEADQ_URL does not hide the flag's value, nor is it taken for one
+        const gw = yield* TestGateway
+        const blankUrl = yield* runCli(["campaigns", "list", "--api-key", gw.apiKey, "--url", ` ${gw.baseUrl} `], { env: { LEADQ_URL: " " } })
+        expect(blankUrl.code).toBe(0)
+      }))
+
+    it.effect("every usage error is one 'Error:' line for people and one JSON line under --json, whoever found it", () =>
+      Effect.gen(function*() {
+        for (const args of [["campaigns", "list", "--limit", "abc"], ["campaigns", "list", "--limit", "500"], ["call-logs", "list", "--since", "yesterday"]]) {
+          const people = yield* leadq(args)
+          expect({ args, code: people.code }).toEqual({ args, code: 2 })
+          expect(people.stderr).toMatch(/^Error: /)
+          const scripts = yield* leadq([...args, "--json"])
+          expect(scripts.code).toBe(2)
+          expect(scripts.stdout).toBe("")
+          expect(JSON.parse(scripts.stderr.trim())).toMatchObject({ error: { code: "UsageError" } })
+        }
+        const since = yield* leadq(["call-logs", "list", "--since", "yesterday"])
+        expect(since.stderr).toContain(`--since must be an ISO 8601 date or date-time such as 2026-06-01T09:00:00Z, got "yesterday".`)
+      }))
+
+    it.effect("a 503 with Retry-After is waited for, then a read succeeds; a creation answered 503 is not sent again", () =>
+      Effect.gen(function*() {
+        const gw = yield* TestGateway
+        const campaign = yield* createCampaign("Behind a busy balancer")
+        const path = `/v1/campaigns/${campaign.id}`
+        // The balancer turns away the first request of each kind, asking for a second's patience.
+        const turnedAway = new Set<string>()
+        const proxy = yield* startProxy(gw.baseUrl, (request) => {
+          if (turnedAway.has(request.method)) return Forward
+          turnedAway.add(request.method)
+          return unavailableFor(1)
+        })
+        const read = yield* leadq(["campaigns", "get", campaign.id, "--json"], { LEADQ_URL: proxy.url })
+        expect(read.code).toBe(0)
+        expect(jsonLines(read.stdout)[0]).toMatchObject({ id: campaign.id })
+        const reads = proxy.seen.filter((r) => r.path === path)
+        expect(reads.map((r) => r.method)).toEqual(["GET", "GET"])
+        // as the proxy saw them: the second came at least the second it asked for after the first
+        expect(reads[1]!.at - reads[0]!.at).toBeGreaterThanOrEqual(1000)
+
+        const before = yield* leadqJson(["campaigns", "list", "--all"])
+        const create = yield* leadq(["campaigns", "create", "--name", "Never twice", "--agent-id", "a", "--from", "+14155550100"], { LEADQ_URL: proxy.url })
+        expect(create.code).toBe(1)
+        expect(create.stderr).toContain("503")
+        expect(proxy.seen.filter((r) => r.method === "POST")).toHaveLength(1)
+        expect(yield* leadqJson(["campaigns", "list", "--all"])).toHaveLength(before.length)
+      }).pipe(Effect.scoped))
 
     it.effect("a gateway that is not there is exit 1 with the cause, after the retries", () =>
       Effect.gen(function*() {

@@ -9,13 +9,15 @@ export interface Seen {
   readonly method: string
   readonly path: string
   readonly body: string
+  /** When it arrived (ms since the epoch), as the proxy saw it. */
+  readonly at: number
 }
 
 export type Action =
   /** Pass it on and hand back the gateway's answer. */
   | { readonly _tag: "Forward" }
   /** Answer it here; the gateway never sees it. */
-  | { readonly _tag: "Answer"; readonly status: number; readonly body: unknown }
+  | { readonly _tag: "Answer"; readonly status: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> }
   /** Pass it on, let the gateway do it, then cut the connection: the answer is lost. */
   | { readonly _tag: "LoseAnswer" }
   /** Pass it on, and hand the answer back only after a while. */
@@ -37,11 +39,11 @@ export const startProxy = (upstream: string, decide: (request: Seen) => Action =
         req.on("data", (c: Buffer) => chunks.push(c))
         req.on("end", () => {
           const body = Buffer.concat(chunks)
-          const request = { method: req.method ?? "GET", path: req.url ?? "/", body: body.toString("utf8") }
+          const request = { method: req.method ?? "GET", path: req.url ?? "/", body: body.toString("utf8"), at: Date.now() }
           seen.push(request)
           const action = decide(request)
           if (action._tag === "Answer") {
-            res.writeHead(action.status, { "content-type": "application/json" })
+            res.writeHead(action.status, { "content-type": "application/json", ...action.headers })
             res.end(JSON.stringify(action.body))
             return
           }
@@ -80,4 +82,12 @@ export const envelope = (statusCode: number, error: string, code: string, messag
   error,
   code,
   message
+})
+
+/** A load balancer's "come back in `seconds`": 503 with `Retry-After`, the gateway never asked. */
+export const unavailableFor = (seconds: number): Action => ({
+  _tag: "Answer",
+  status: 503,
+  headers: { "retry-after": String(seconds) },
+  body: envelope(503, "Service Unavailable", "Unavailable", "Busy; try again shortly.")
 })

@@ -9,7 +9,7 @@ import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { envelope, Forward, startProxy } from "./Proxy.js"
+import { envelope, Forward, startProxy, unavailableFor } from "./Proxy.js"
 import { jsonLines, removeTempDirs, runCli, startCli, tempDir } from "./RunCli.js"
 
 afterAll(removeTempDirs)
@@ -43,6 +43,19 @@ const draft = (name: string, maxConcurrentCalls = 1): CampaignDraft => ({
 const phone = (n: number) => `+1415${String(3_000_000 + n)}` as E164
 
 const tmpDir = () => tempDir("leadq-remove-many-")
+
+/** A paused campaign (nothing dials its leads) with `count` pending leads, numbered from `firstPhone`. */
+const pausedWithLeads = (name: string, count: number, firstPhone: number) =>
+  Effect.gen(function*() {
+    const org = (yield* TestGateway).organizationId
+    const campaigns = yield* CampaignRepository
+    const leads = yield* LeadRepository
+    const campaign = yield* campaigns.create(org, draft(name))
+    yield* campaigns.update(org, campaign.id, { status: "paused" })
+    const added: Array<CampaignLead> = []
+    for (let i = 0; i < count; i++) added.push(yield* leads.add(org, campaign.id, { name: null, phone_number: phone(firstPhone + i), notes: {} }))
+    return { campaign, added }
+  })
 
 const BULK = "/v1/campaigns-leads/bulk-remove"
 
@@ -249,10 +262,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const org = gw.organizationId
       const campaigns = yield* CampaignRepository
       const leads = yield* LeadRepository
-      const f = yield* campaigns.create(org, draft("F"))
-      yield* campaigns.update(org, f.id, { status: "paused" })
-      const added = []
-      for (let i = 0; i < 20; i++) added.push(yield* leads.add(org, f.id, { name: null, phone_number: phone(9500 + i), notes: {} }))
+      const { added, campaign: f } = yield* pausedWithLeads("F", 20, 9500)
       // Batches of 5: [0–4] [5–9] [10–14] [15–19]. The proxy fails every request naming lead 3
       // with a 500 (the gateway never sees it), and every one naming lead 17 with a 400.
       const failing = added[3]!.id
@@ -305,11 +315,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const gw = yield* TestGateway
       const org = gw.organizationId
       const campaigns = yield* CampaignRepository
-      const leads = yield* LeadRepository
-      const h = yield* campaigns.create(org, draft("H"))
-      yield* campaigns.update(org, h.id, { status: "paused" })
-      const added: Array<CampaignLead> = []
-      for (let i = 0; i < 12; i++) added.push(yield* leads.add(org, h.id, { name: null, phone_number: phone(9700 + i), notes: {} }))
+      const { added, campaign: h } = yield* pausedWithLeads("H", 12, 9700)
       // The first request naming lead 5 reaches the gateway, which removes its batch [4–7]; then
       // the connection is cut before the answer gets back.
       let cut = false
@@ -333,6 +339,31 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const sql = yield* SqlClient.SqlClient
       const audits = yield* sql<{ n: number }>`SELECT count(*) AS n FROM lead_removals WHERE campaign_id = ${h.id}`
       expect(Number(audits[0]!.n)).toBe(12)
+    }).pipe(Effect.scoped))
+
+  it.effect("a batch answered 503 with Retry-After is sent again after that wait, and counted once", () =>
+    Effect.gen(function*() {
+      const gw = yield* TestGateway
+      const org = gw.organizationId
+      const campaigns = yield* CampaignRepository
+      const { added, campaign: r } = yield* pausedWithLeads("R", 6, 9800)
+      // A load balancer turns the first bulk request away, asking for a second's patience.
+      let turnedAway = false
+      const proxy = yield* startProxy(gw.baseUrl, (request) => {
+        if (request.path !== BULK || turnedAway) return Forward
+        turnedAway = true
+        return unavailableFor(1)
+      })
+      const file = path.join(tmpDir(), "r.txt")
+      fs.writeFileSync(file, added.map((l) => l.id).join("\n"))
+      const run = yield* leadq(["leads", "remove-many", "--file", file, "--json"], proxy.url)
+      expect(run.code).toBe(0)
+      expect(summaryOf(run.stdout)).toMatchObject({ removed: { total: 6 }, already_removed: 0, errors: 0, retries: 1, failures: 0 })
+      const bulk = proxy.seen.filter((s) => s.path === BULK)
+      expect(bulk).toHaveLength(2)
+      // as the proxy saw them: the batch came back no sooner than it was asked to
+      expect(bulk[1]!.at - bulk[0]!.at).toBeGreaterThanOrEqual(1000)
+      expect((yield* campaigns.get(org, r.id)).removed_leads).toBe(6)
     }).pipe(Effect.scoped))
 
   it.effect("Ctrl-C: the summary so far, exit 130, and a failures file that finishes the job", () =>

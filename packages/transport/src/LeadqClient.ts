@@ -7,9 +7,10 @@ import { InvalidInput, issuesOf, randomToken } from "@leadq/domain"
 import type { ConfigError, Duration as DurationNs, Redacted } from "effect"
 import { Config, Context, Duration, Effect, FiberRef, Layer, Option, ParseResult, Stream } from "effect"
 import type { Simplify } from "effect/Types"
+import { ApiKeyConfig, DEFAULT_BASE_URL, GatewayUrlConfig } from "./ConnectionSettings.js"
 import { lastExchange, requestTweaks, resilientClient } from "./ResilientHttpClient.js"
 import type { RetryPolicyInput } from "./RetryPolicy.js"
-import { retryPolicyOf } from "./RetryPolicy.js"
+import { retryAfterMillis, retryPolicyOf } from "./RetryPolicy.js"
 import type { TransportError } from "./TransportErrors.js"
 import { ConnectionError, isTransportError, UnexpectedResponse } from "./TransportErrors.js"
 
@@ -133,11 +134,13 @@ const unexpectedOf = (method: string, url: string, response: HttpClientResponse.
         // not JSON: the snippet is all there is
       }
     }
+    const retryAfter = retryAfterMillis(response.headers["retry-after"], Date.now())
     return new UnexpectedResponse({
       method,
       url,
       status,
       ...(code !== undefined ? { code } : {}),
+      ...(retryAfter !== undefined ? { retry_after_seconds: retryAfter / 1000 } : {}),
       message: status < 300
         ? `The answer (HTTP ${status}) to ${method} ${url} does not follow the contract: ${said}`
         : `Unexpected answer HTTP ${status}${code !== undefined ? ` ${code}` : ""} to ${method} ${url}${said === "" ? "" : `: ${said}`}`
@@ -256,22 +259,10 @@ export const make = (options: LeadqClientOptions): Effect.Effect<LeadqClientServ
     return { ...(endpoints as unknown as LeadqEndpoints), baseUrl, callLogsIfChanged, uploadCsv }
   })
 
-/** `LEADQ_URL` (default `http://127.0.0.1:8080`) and `LEADQ_API_KEY` (required). */
+/** `LEADQ_URL` (default `http://127.0.0.1:8080`) and `LEADQ_API_KEY` (required), as `ConnectionSettings` reads them. */
 export const LeadqClientConfig: Config.Config<LeadqClientOptions> = Config.all({
-  baseUrl: Config.string("LEADQ_URL").pipe(
-    Config.withDefault("http://127.0.0.1:8080"),
-    Config.validate({
-      message: "must be an http:// or https:// URL such as http://127.0.0.1:8080",
-      validation: (url) => {
-        try {
-          return ["http:", "https:"].includes(new URL(url).protocol)
-        } catch {
-          return false
-        }
-      }
-    })
-  ),
-  apiKey: Config.redacted("LEADQ_API_KEY")
+  baseUrl: Config.withDefault(GatewayUrlConfig, DEFAULT_BASE_URL),
+  apiKey: ApiKeyConfig
 })
 
 /**

@@ -48,6 +48,11 @@ export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>()
   status: Schema.optional(Schema.Number),
   /** The error `code` of the envelope, when the body was one. */
   code: Schema.optional(Schema.String),
+  /**
+   * How long the server asked to be left alone (its `Retry-After`, typically on a 503), when it
+   * said: what a caller retrying a request the client does not retry on its own should wait.
+   */
+  retry_after_seconds: Schema.optional(Schema.Number),
   message: Schema.String
 }) {}
 

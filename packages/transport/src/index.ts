@@ -1,4 +1,12 @@
 export {
+  ApiKey,
+  ApiKeyConfig,
+  DEFAULT_BASE_URL,
+  environmentSetting,
+  GatewayUrl,
+  GatewayUrlConfig
+} from "./ConnectionSettings.js"
+export {
   DEFAULT_TIMEOUT,
   DEFAULT_UPLOAD_TIMEOUT,
   LeadqClient,

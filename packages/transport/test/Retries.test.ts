@@ -104,6 +104,25 @@ describe("retries against a server that misbehaves on purpose", () => {
       expect(gaps(server.seen)[0]).toBeGreaterThanOrEqual(1000)
     }).pipe(Effect.scoped))
 
+  it.live("503 with Retry-After then 200: a GET waits at least Retry-After, then the answer", () =>
+    Effect.gen(function*() {
+      const server = yield* misbehavingServer((n) => (n === 0 ? { ...unavailable, headers: { "retry-after": "1" } } : { status: 200, body: health }))
+      // a backoff far shorter than the server's ask: the wait below can only come from Retry-After
+      const answer = yield* withClient(server.url, Effect.flatMap(LeadqClient, (c) => c.service.health()), { retry: { baseDelay: 1, maxDelay: 2 } })
+      expect(answer.ok).toBe(true)
+      expect(server.seen.map((s) => s.method)).toEqual(["GET", "GET"])
+      expect(gaps(server.seen)[0]).toBeGreaterThanOrEqual(1000)
+    }).pipe(Effect.scoped))
+
+  it.live("a 503 asking for longer than maxRetryAfter is the answer at once, and says how long it asked", () =>
+    Effect.gen(function*() {
+      const server = yield* misbehavingServer(() => ({ ...unavailable, headers: { "retry-after": "120" } }))
+      const error = yield* withClient(server.url, Effect.flip(Effect.flatMap(LeadqClient, (c) => c.leads.get({ path: { id: "lead_x" } }))))
+      expect(server.seen).toHaveLength(1)
+      expect(error).toBeInstanceOf(UnexpectedResponse)
+      if (error._tag === "UnexpectedResponse") expect(error.retry_after_seconds).toBe(120)
+    }).pipe(Effect.scoped))
+
   it.live("a Retry-After longer than the client will wait is not waited for", () =>
     Effect.gen(function*() {
       const server = yield* misbehavingServer(() => rateLimited(3600))

@@ -7,10 +7,10 @@ import type { ConnectionFlags } from "../Connection.js"
 import { interruptIsNormalEnd } from "../ExitCode.js"
 import type { PageFlags } from "../Gateway.js"
 import { given, pagingOf, withGateway } from "../Gateway.js"
+import { FOLLOW_WINDOW } from "../Limits.js"
 import { listing } from "../Listing.js"
 import type { Paint } from "../Output.js"
 import { Output, status, when } from "../Output.js"
-import { UsageError } from "../UsageError.js"
 
 const encodeLog = Schema.encodeSync(CallLog)
 
@@ -54,38 +54,25 @@ export interface ListFlags extends ConnectionFlags, PageFlags {
   readonly campaign: Option.Option<string>
   readonly lead: Option.Option<string>
   readonly status: Option.Option<CallLogStatus>
-  readonly since: Option.Option<string>
-  readonly until: Option.Option<string>
+  readonly since: Option.Option<Date>
+  readonly until: Option.Option<Date>
   readonly minDuration: Option.Option<number>
   readonly maxDuration: Option.Option<number>
   readonly order: Option.Option<"asc" | "desc">
 }
 
-const dateFlag = (name: string, value: Option.Option<string>) =>
-  Option.match(Option.map(value, (v) => v.trim()), {
-    onNone: () => Effect.succeed(undefined),
-    onSome: (v) => {
-      const date = new Date(v)
-      return Number.isNaN(date.getTime())
-        ? Effect.fail(new UsageError({ message: `${name} must be an ISO 8601 date or date-time such as 2026-06-01T09:00:00Z, got "${v}".` }))
-        : Effect.succeed(date)
-    }
-  })
-
 export const list = (flags: ListFlags) =>
   withGateway(flags, Effect.gen(function*() {
     const leadq = yield* LeadqClient
     const paging = yield* pagingOf(flags)
-    const since = yield* dateFlag("--since", flags.since)
-    const until = yield* dateFlag("--until", flags.until)
     const campaign = given(flags.campaign)
     const lead = given(flags.lead)
     const filters = {
       ...(campaign !== undefined ? { campaign_id: campaign } : {}),
       ...(lead !== undefined ? { lead_id: lead } : {}),
       ...(Option.isSome(flags.status) ? { status: flags.status.value } : {}),
-      ...(since !== undefined ? { start_date: since } : {}),
-      ...(until !== undefined ? { end_date: until } : {}),
+      ...(Option.isSome(flags.since) ? { start_date: flags.since.value } : {}),
+      ...(Option.isSome(flags.until) ? { end_date: flags.until.value } : {}),
       ...(Option.isSome(flags.minDuration) ? { duration_min: flags.minDuration.value } : {}),
       ...(Option.isSome(flags.maxDuration) ? { duration_max: flags.maxDuration.value } : {}),
       ...(Option.isSome(flags.order) ? { created_at: flags.order.value } : {})
@@ -109,12 +96,9 @@ export const get = (flags: IdFlags) =>
 
 export interface FollowFlags extends ConnectionFlags {
   readonly campaign: Option.Option<string>
-  readonly interval: Option.Option<number>
-  readonly tail: Option.Option<number>
+  readonly interval: number
+  readonly tail: number
 }
-
-/** The newest logs this many at a time: what changes between two polls of a busy gateway fits. */
-const WINDOW = 100
 
 /**
  * Poll the newest call logs with `If-None-Match` (a 304 costs the gateway no body) and print
@@ -128,16 +112,12 @@ export const follow = (flags: FollowFlags) =>
     const leadq = yield* LeadqClient
     const output = yield* Output
     const campaign = given(flags.campaign)
-    const intervalSeconds = Option.getOrElse(flags.interval, () => 2)
-    const tail = Option.getOrElse(flags.tail, () => 10)
-    if (!(intervalSeconds > 0 && intervalSeconds <= 3600)) {
-      return yield* new UsageError({ message: `--interval must be from 0 to 3600 seconds, got ${intervalSeconds}.` })
-    }
-    if (tail < 0 || tail > WINDOW) return yield* new UsageError({ message: `--tail must be from 0 to ${WINDOW}, got ${tail}.` })
+    const intervalSeconds = flags.interval
+    const tail = flags.tail
     // An unknown campaign is a 404 now, rather than an empty list forever.
     if (campaign !== undefined) yield* leadq.campaigns.get({ path: { id: campaign } })
 
-    const params = { page: 1, limit: WINDOW, created_at: "desc" as const, ...(campaign !== undefined ? { campaign_id: campaign } : {}) }
+    const params = { page: 1, limit: FOLLOW_WINDOW, created_at: "desc" as const, ...(campaign !== undefined ? { campaign_id: campaign } : {}) }
     const seen = new Map<string, CallLogStatus>()
     let etag = Option.none<string>()
     let first = true

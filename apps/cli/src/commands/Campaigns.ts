@@ -83,9 +83,9 @@ export interface CreateFlags extends ConnectionFlags {
   readonly name: string
   readonly agentId: string
   readonly from: string
-  readonly maxConcurrentCalls: Option.Option<number>
-  readonly maxRetries: Option.Option<number>
-  readonly retryInterval: Option.Option<number>
+  readonly maxConcurrentCalls: number
+  readonly maxRetries: number
+  readonly retryInterval: number
   readonly scheduledAt: Option.Option<string>
   readonly windowStart: Option.Option<string>
   readonly windowEnd: Option.Option<string>
@@ -101,11 +101,8 @@ const campaignBodyOf = (flags: CreateFlags) => {
     agent_id: flags.agentId,
     from_phone_number: flags.from.replace(/[\s\-().]/g, ""),
     ...(Option.isSome(flags.scheduledAt) ? { scheduled_at: flags.scheduledAt.value } : {}),
-    max_concurrent_calls: Option.getOrElse(flags.maxConcurrentCalls, () => 1),
-    retry_config: {
-      max_retries: Option.getOrElse(flags.maxRetries, () => 0),
-      retry_interval_minutes: Option.getOrElse(flags.retryInterval, () => 60)
-    },
+    max_concurrent_calls: flags.maxConcurrentCalls,
+    retry_config: { max_retries: flags.maxRetries, retry_interval_minutes: flags.retryInterval },
     ...(windowGiven
       ? {
         calling_window: {

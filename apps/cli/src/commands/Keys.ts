@@ -1,8 +1,7 @@
 import type { IssuedApiKey } from "@leadq/domain"
 import { ApiKeyRepository } from "@leadq/domain"
 import { ApiKeyRepositoryLive, layerFromUrl, parseDatabaseUrl } from "@leadq/store"
-import { Effect, Either, Layer, Logger, LogLevel, Option } from "effect"
-import { given } from "../Gateway.js"
+import { Effect, Either, Layer, Logger, LogLevel } from "effect"
 import { Output } from "../Output.js"
 import { UsageError } from "../UsageError.js"
 
@@ -12,15 +11,14 @@ import { UsageError } from "../UsageError.js"
  * installation, on a machine that can reach its database.
  */
 export interface DatabaseFlags {
-  readonly databaseUrl: Option.Option<string>
+  /** The flag, else `DATABASE_URL`, else the default SQLite file (`Cli.ts`). */
+  readonly databaseUrl: string
   readonly json: boolean
 }
 
 const repository = (flags: DatabaseFlags) =>
   Effect.gen(function*() {
-    const raw = given(flags.databaseUrl) ?? process.env["DATABASE_URL"]?.trim() ?? ""
-    const url = raw === "" ? "sqlite:./data/leadq.db" : raw
-    const parsed = parseDatabaseUrl(url)
+    const parsed = parseDatabaseUrl(flags.databaseUrl)
     if (Either.isLeft(parsed)) {
       return yield* new UsageError({ message: parsed.left, hint: "Set DATABASE_URL or pass --database-url (postgres://… or sqlite:PATH)." })
     }

@@ -13,18 +13,12 @@ import type { FailedEntry, Tally } from "../RemoveMany.js"
 import { emptyTally, removedTotal, removeMany } from "../RemoveMany.js"
 import { UsageError } from "../UsageError.js"
 
-/** Requests in flight at once (each a batch): enough to keep the gateway busy while the CLI reads an answer. */
-export const DEFAULT_CONCURRENCY = 4
-export const MAX_CONCURRENCY = 256
-/** Entries per request: the gateway takes up to 1,000. */
-export const DEFAULT_BATCH_SIZE = 500
-
 export interface RemoveManyFlags extends ConnectionFlags {
   readonly file: string
   readonly campaign: Option.Option<string>
   readonly countryCode: Option.Option<string>
-  readonly concurrency: Option.Option<number>
-  readonly batchSize: Option.Option<number>
+  readonly concurrency: number
+  readonly batchSize: number
   readonly failures: Option.Option<string>
   readonly reason: Option.Option<string>
 }
@@ -109,11 +103,7 @@ export const removeManyCommand = (flags: RemoveManyFlags) =>
     const fs = yield* FileSystem.FileSystem
     const output = yield* Output
     const leadq = yield* LeadqClient
-    const concurrency = Option.getOrElse(flags.concurrency, () => DEFAULT_CONCURRENCY)
-    if (concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-      return yield* new UsageError({ message: `--concurrency must be from 1 to ${MAX_CONCURRENCY}, got ${concurrency}.` })
-    }
-    const batchSize = Option.getOrElse(flags.batchSize, () => DEFAULT_BATCH_SIZE)
+    const { batchSize, concurrency } = flags
     if (batchSize < 1 || batchSize > MAX_BULK_REMOVAL) {
       return yield* new UsageError({ message: `--batch-size must be from 1 to ${MAX_BULK_REMOVAL}, got ${batchSize}.` })
     }
