@@ -129,9 +129,11 @@ describe("the built gateway process (dist/main.js)", () => {
 
   for (const [setting, env] of [
     ["PORT", { PORT: "eighty" }],
-    ["LOG_LEVEL", { PORT: "0", LOG_LEVEL: "loud" }]
+    ["LOG_LEVEL", { PORT: "0", LOG_LEVEL: "loud" }],
+    // LOG_LEVEL=None silences the logs, not the reason the process did not start.
+    ["PORT", { PORT: "eighty", LOG_LEVEL: "None" }]
   ] as const) {
-    it.live(`refuses to start on an invalid ${setting}, naming it`, () =>
+    it.live(`refuses to start on an invalid ${setting}, naming it (LOG_LEVEL ${env.LOG_LEVEL ?? "unset"})`, () =>
       Effect.gen(function*() {
         const child = spawn(process.execPath, [main], {
           env: { ...process.env, ...env, DATABASE_URL: "sqlite::memory:" },

@@ -1,15 +1,17 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, ConfigError, Effect, Logger } from "effect"
+import { Cause, ConfigError, Effect, Layer, Logger, LogLevel } from "effect"
 import { reportStop } from "../src/StartupFailure.js"
 
 /** What `reportStop` logs for a cause: (level, message) pairs. */
-const logged = (cause: Cause.Cause<unknown>) =>
+const logged = (cause: Cause.Cause<unknown>, minimum: LogLevel.LogLevel = LogLevel.Info) =>
   Effect.gen(function*() {
     const lines: Array<{ level: string; message: string; cause: string }> = []
     const capture = Logger.make(({ cause: c, logLevel, message }) => {
       lines.push({ level: logLevel.label, message: [message].flat().join(" "), cause: Cause.pretty(c) })
     })
-    yield* reportStop("the gateway")(cause).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, capture)))
+    yield* reportStop("the gateway")(cause).pipe(
+      Effect.provide(Layer.merge(Logger.replace(Logger.defaultLogger, capture), Logger.minimumLogLevel(minimum)))
+    )
     return lines
   })
 
@@ -39,6 +41,13 @@ describe("reportStop", () => {
       expect(lines).toHaveLength(1)
       expect(lines[0]!.message).toBe("the gateway stopped on an error")
       expect(lines[0]!.cause).toContain("database unreachable")
+    }))
+
+  it.effect("is reported even when LOG_LEVEL silences everything", () =>
+    Effect.gen(function*() {
+      const lines = yield* logged(Cause.fail(ConfigError.InvalidData(["PORT"], "PORT must be …")), LogLevel.None)
+      expect(lines.map((l) => l.message)).toEqual([`Invalid configuration: (Invalid data at PORT: "PORT must be …")`])
+      expect(yield* logged(Cause.die("boom"), LogLevel.None)).toHaveLength(1)
     }))
 
   it.effect("an interruption (SIGTERM): nothing", () =>
