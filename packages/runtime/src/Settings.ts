@@ -29,17 +29,18 @@ export interface WholeNumberOptions {
   readonly fallback?: number | undefined
 }
 
+/** An integer from `min` to `max`, surrounding blanks ignored. */
+const integerSetting = (name: string, rule: string, min: number, max: number) =>
+  setting(name, rule, (raw) => {
+    const n = Number(raw.trim())
+    return raw.trim() !== "" && Number.isInteger(n) && n >= min && n <= max ? n : undefined
+  })
+
 const wholeNumberIn = (name: string, unit: string | undefined, options: WholeNumberOptions): Config.Config<number> => {
   const { min, max = Number.MAX_SAFE_INTEGER } = options
   const what = unit === undefined ? "a whole number" : `a whole number of ${unit}`
   const rule = max === Number.MAX_SAFE_INTEGER ? `${what}, at least ${min}` : `${what} from ${min} to ${max}`
-  return orFallback(
-    setting(name, rule, (raw) => {
-      const n = Number(raw.trim())
-      return raw.trim() !== "" && Number.isInteger(n) && n >= min && n <= max ? n : undefined
-    }),
-    options.fallback
-  )
+  return orFallback(integerSetting(name, rule, min, max), options.fallback)
 }
 
 /** A count, a size or a limit: a whole number within bounds. */
@@ -56,13 +57,7 @@ export const seconds = (name: string, options: WholeNumberOptions) => wholeNumbe
 
 /** A TCP port to listen on; 0 lets the system pick a free one. */
 export const port = (name: string, options: { readonly fallback?: number }) =>
-  orFallback(
-    setting(name, "a TCP port from 0 to 65535", (raw) => {
-      const n = Number(raw.trim())
-      return raw.trim() !== "" && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined
-    }),
-    options.fallback
-  )
+  orFallback(integerSetting(name, "a TCP port from 0 to 65535", 0, 65535), options.fallback)
 
 /** A host name or address to listen on. */
 export const host = (name: string, options: { readonly fallback?: string }) =>
