@@ -22,10 +22,12 @@ export default tseslint.config(
             { sourceTag: "type:api", onlyDependOnLibsWithTags: ["type:domain"] },
             { sourceTag: "type:telephony", onlyDependOnLibsWithTags: ["type:domain"] },
             { sourceTag: "type:transport", onlyDependOnLibsWithTags: ["type:api", "type:domain"] },
-            { sourceTag: "app:gateway", onlyDependOnLibsWithTags: ["type:domain", "type:api", "type:store", "type:telephony"] },
-            { sourceTag: "app:worker", onlyDependOnLibsWithTags: ["type:domain", "type:store", "type:telephony"] },
+            // The processes' shared edge (logging, settings, start-up): below every app, above nothing of ours.
+            { sourceTag: "type:runtime", onlyDependOnLibsWithTags: [] },
+            { sourceTag: "app:gateway", onlyDependOnLibsWithTags: ["type:domain", "type:api", "type:store", "type:telephony", "type:runtime"] },
+            { sourceTag: "app:worker", onlyDependOnLibsWithTags: ["type:domain", "type:store", "type:telephony", "type:runtime"] },
             { sourceTag: "app:cli", onlyDependOnLibsWithTags: ["type:domain", "type:transport", "type:store"] },
-            { sourceTag: "type:server", onlyDependOnLibsWithTags: ["type:domain", "type:store", "type:app"] },
+            { sourceTag: "type:server", onlyDependOnLibsWithTags: ["type:domain", "type:store", "type:app", "type:runtime"] },
             { sourceTag: "type:tool", onlyDependOnLibsWithTags: ["*"] }
           ]
         }

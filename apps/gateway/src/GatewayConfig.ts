@@ -1,9 +1,12 @@
-import type { ConfigError } from "effect"
-import { Config, Context, Effect, Layer, LogLevel, Option, Redacted } from "effect"
+import { checkingLogLevel, Settings } from "@leadq/runtime"
+import type { ConfigError, Redacted } from "effect"
+import { Config, Context, Effect, Layer, Option } from "effect"
 
 /**
  * Everything the gateway reads from its environment, read and validated once at start-up.
- * Every setting has a default; a bad value stops the start with a message naming the variable.
+ * Every setting has a default; a bad value stops the start with a message naming the variable
+ * (the parsers are the ones every process shares, `@leadq/runtime`'s `Settings`). `LOG_LEVEL` is
+ * checked with them, so that a bad level is reported with the others.
  */
 export interface GatewaySettings {
   /** `PORT` (8080). 0 picks a free port (tests). */
@@ -48,40 +51,30 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
   removalRoute: true
 }
 
-const positiveInt = (name: string, fallback: number, max: number) =>
-  Config.integer(name).pipe(
-    Config.withDefault(fallback),
-    Config.validate({ message: `must be an integer from 1 to ${max}`, validation: (n) => n >= 1 && n <= max })
-  )
-
-/**
- * `LOG_LEVEL` is read by the logger, which takes an unknown level as `Info` so that it can still
- * report this failure; checked here, so that a bad value stops the start like any other.
- */
-export const LogLevelChecked = Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
-
-export const GatewaySettingsConfig: Config.Config<GatewaySettings> = Config.all({
-  port: Config.integer("PORT").pipe(
-    Config.withDefault(DEFAULT_SETTINGS.port),
-    Config.validate({ message: "must be a TCP port from 0 to 65535", validation: (n) => n >= 0 && n <= 65535 })
-  ),
-  host: Config.string("HOST").pipe(
-    Config.withDefault(DEFAULT_SETTINGS.host),
-    Config.validate({ message: "must be a host name or address", validation: (h) => /^[A-Za-z0-9.:[\]-]{1,253}$/.test(h) })
-  ),
-  webhookSecret: Config.option(
-    Config.redacted("LEADQ_CARRIER_WEBHOOK_SECRET").pipe(
-      Config.validate({ message: "must not be empty", validation: (s) => Redacted.value(s).length > 0 })
-    )
-  ),
-  maxJsonBodyBytes: positiveInt("LEADQ_MAX_JSON_BODY_BYTES", DEFAULT_SETTINGS.maxJsonBodyBytes, 10 * 1024 * 1024),
-  authMaxFailuresPerAddress: positiveInt("LEADQ_AUTH_MAX_FAILURES_PER_ADDRESS", DEFAULT_SETTINGS.authMaxFailuresPerAddress, 1_000_000),
-  authMaxFailuresPerKey: positiveInt("LEADQ_AUTH_MAX_FAILURES_PER_KEY", DEFAULT_SETTINGS.authMaxFailuresPerKey, 1_000_000),
-  authFailureWindowSeconds: positiveInt("LEADQ_AUTH_FAILURE_WINDOW_SECONDS", DEFAULT_SETTINGS.authFailureWindowSeconds, 86_400),
-  shutdownGraceSeconds: positiveInt("LEADQ_SHUTDOWN_GRACE_SECONDS", DEFAULT_SETTINGS.shutdownGraceSeconds, 3600),
-  tracing: Config.boolean("LEADQ_TRACING").pipe(Config.withDefault(DEFAULT_SETTINGS.tracing)),
+export const GatewaySettingsConfig: Config.Config<GatewaySettings> = checkingLogLevel(Config.all({
+  port: Settings.port("PORT", { fallback: DEFAULT_SETTINGS.port }),
+  host: Settings.host("HOST", { fallback: DEFAULT_SETTINGS.host }),
+  webhookSecret: Config.option(Settings.secret("LEADQ_CARRIER_WEBHOOK_SECRET")),
+  maxJsonBodyBytes: Settings.bytes("LEADQ_MAX_JSON_BODY_BYTES", { min: 1, max: 10 * 1024 * 1024, fallback: DEFAULT_SETTINGS.maxJsonBodyBytes }),
+  authMaxFailuresPerAddress: Settings.wholeNumber("LEADQ_AUTH_MAX_FAILURES_PER_ADDRESS", {
+    min: 1,
+    max: 1_000_000,
+    fallback: DEFAULT_SETTINGS.authMaxFailuresPerAddress
+  }),
+  authMaxFailuresPerKey: Settings.wholeNumber("LEADQ_AUTH_MAX_FAILURES_PER_KEY", {
+    min: 1,
+    max: 1_000_000,
+    fallback: DEFAULT_SETTINGS.authMaxFailuresPerKey
+  }),
+  authFailureWindowSeconds: Settings.seconds("LEADQ_AUTH_FAILURE_WINDOW_SECONDS", {
+    min: 1,
+    max: 86_400,
+    fallback: DEFAULT_SETTINGS.authFailureWindowSeconds
+  }),
+  shutdownGraceSeconds: Settings.seconds("LEADQ_SHUTDOWN_GRACE_SECONDS", { min: 1, max: 3600, fallback: DEFAULT_SETTINGS.shutdownGraceSeconds }),
+  tracing: Settings.flag("LEADQ_TRACING", { fallback: DEFAULT_SETTINGS.tracing }),
   removalRoute: Config.succeed(DEFAULT_SETTINGS.removalRoute)
-}).pipe(Config.zipWith(LogLevelChecked, (settings) => settings))
+}))
 
 export class GatewayConfig extends Context.Tag("leadq/gateway/GatewayConfig")<GatewayConfig, GatewaySettings>() {
   /** From the environment (`PORT`, `HOST`, `LEADQ_*`), validated. */

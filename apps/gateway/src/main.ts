@@ -1,10 +1,9 @@
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { launchService } from "@leadq/runtime"
 import { DatabaseLive, StoreLive } from "@leadq/store"
-import { Cause, Effect, Layer, Option } from "effect"
+import { Layer } from "effect"
 import { ensureDemoOrganization } from "./DemoOrganization.js"
 import { GatewayServerLive } from "./Gateway.js"
-import { GatewayConfig } from "./GatewayConfig.js"
-import { LoggerLive } from "./Logging.js"
+import { GatewayConfig, GatewaySettingsConfig } from "./GatewayConfig.js"
 
 /**
  * `pnpm gateway`: the gateway alone, on the database named by `DATABASE_URL` (the embedded
@@ -19,14 +18,4 @@ const MainLive = GatewayServerLive.pipe(
   Layer.provide(GatewayConfig.fromEnv)
 )
 
-Layer.launch(MainLive).pipe(
-  Effect.tapErrorCause((cause) => {
-    if (Cause.isInterruptedOnly(cause)) return Effect.void
-    const failure = Cause.failureOption(cause)
-    return Option.isSome(failure) && failure.value._tag === "ConfigError"
-      ? Effect.logError(`Invalid configuration: ${failure.value}`)
-      : Effect.logError("The gateway stopped on an error", cause)
-  }),
-  Effect.provide(LoggerLive),
-  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
-)
+launchService("the gateway", MainLive, GatewaySettingsConfig)

@@ -4,6 +4,7 @@ import { Effect } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import * as http from "node:http"
+import * as net from "node:net"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -38,6 +39,14 @@ const start = (env: Record<string, string>) =>
       setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 30_000)
     })
   )
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 
 const stop = (running: Running) =>
   Effect.promise(() => {
@@ -120,9 +129,11 @@ describe("the built gateway process (dist/main.js)", () => {
 
   for (const [setting, env] of [
     ["PORT", { PORT: "eighty" }],
-    ["LOG_LEVEL", { PORT: "0", LOG_LEVEL: "loud" }]
+    ["LOG_LEVEL", { PORT: "0", LOG_LEVEL: "loud" }],
+    // LOG_LEVEL=None silences the logs, not the reason the process did not start.
+    ["PORT", { PORT: "eighty", LOG_LEVEL: "None" }]
   ] as const) {
-    it.live(`refuses to start on an invalid ${setting}, naming it`, () =>
+    it.live(`refuses to start on an invalid ${setting}, naming it (LOG_LEVEL ${env.LOG_LEVEL ?? "unset"})`, () =>
       Effect.gen(function*() {
         const child = spawn(process.execPath, [main], {
           env: { ...process.env, ...env, DATABASE_URL: "sqlite::memory:" },
@@ -136,6 +147,51 @@ describe("the built gateway process (dist/main.js)", () => {
         expect(out).toContain(setting)
         expect(out).toContain("Invalid configuration")
         expect(out).not.toContain("Listening")
+        if (setting === "LOG_LEVEL") expect(out).toMatch(/LOG_LEVEL must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None.*got \\?"loud/)
       }), 60_000)
+  }
+
+  // Issue 14: the README's names (`Warning` and `None` stopped the start), in any case, and
+  // Effect's own labels. Each start is a real process; the level is seen in what it logs.
+  for (const { level, listening, anyLog } of [
+    { level: "All", listening: true, anyLog: true },
+    { level: "Trace", listening: true, anyLog: true },
+    { level: "Debug", listening: true, anyLog: true },
+    { level: "Info", listening: true, anyLog: true },
+    { level: "Warning", listening: false, anyLog: false },
+    { level: "Error", listening: false, anyLog: false },
+    { level: "Fatal", listening: false, anyLog: false },
+    { level: "None", listening: false, anyLog: false },
+    { level: "warning", listening: false, anyLog: false },
+    { level: "WARN", listening: false, anyLog: false },
+    { level: "off", listening: false, anyLog: false }
+  ] as const) {
+    it.live(`starts with LOG_LEVEL=${level}, serves, logs at that level and stops cleanly`, () =>
+      Effect.gen(function*() {
+        const databaseUrl = yield* freshDatabaseUrl("sqlite")
+        const port = yield* Effect.promise(freePort)
+        const child = spawn(process.execPath, [main], {
+          env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: level },
+          stdio: ["ignore", "pipe", "pipe"]
+        })
+        let out = ""
+        child.stdout.on("data", (d) => (out += d))
+        child.stderr.on("data", (d) => (out += d))
+        const exited = new Promise<number | null>((done) => child.once("exit", done))
+        const healthy = yield* Effect.promise(async () => {
+          for (let i = 0; i < 300 && child.exitCode === null; i++) {
+            if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return true
+            await new Promise((r) => setTimeout(r, 100))
+          }
+          return false
+        })
+        child.kill("SIGTERM")
+        const code = yield* Effect.promise(() => exited)
+        expect(healthy, out).toBe(true)
+        expect(code).toBe(0)
+        expect(out).not.toContain("Invalid configuration")
+        expect(out.includes("Listening on")).toBe(listening)
+        expect(out.split("\n").some((l) => l.startsWith("{"))).toBe(anyLog)
+      }).pipe(Effect.scoped), 60_000)
   }
 })

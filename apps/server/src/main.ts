@@ -1,7 +1,7 @@
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { ensureDemoOrganization, GatewayLive, LoggerLive } from "@leadq/gateway"
+import { ensureDemoOrganization, GatewayLive, GatewaySettingsConfig } from "@leadq/gateway"
+import { launchService } from "@leadq/runtime"
 import { DatabaseLive, StoreLive } from "@leadq/store"
-import { WorkerLive } from "@leadq/worker"
+import { WorkerLive, workerSettingsFromEnv } from "@leadq/worker"
 import { Effect, Layer } from "effect"
 
 /**
@@ -9,7 +9,8 @@ import { Effect, Layer } from "effect"
  * one database connection (SQLite has one writer; `./data/leadq.db` unless `DATABASE_URL` says
  * otherwise). On first start it creates the demo organization and prints its API key. SIGTERM or
  * SIGINT: the gateway finishes the requests in flight, the worker stops claiming and lets its
- * calls finish (bounded), then the process exits.
+ * calls finish (bounded), then the process exits. The settings of both are checked first, and
+ * every bad one reported, before the database is opened.
  */
 const ServerLive = Layer.mergeAll(GatewayLive, WorkerLive).pipe(
   Layer.provide(Layer.effectDiscard(ensureDemoOrganization)),
@@ -17,8 +18,4 @@ const ServerLive = Layer.mergeAll(GatewayLive, WorkerLive).pipe(
   Layer.provide(DatabaseLive)
 )
 
-Layer.launch(ServerLive).pipe(
-  Effect.tapErrorTag("ConfigError", (error) => Effect.logError(`Invalid configuration: ${error}`)),
-  Effect.provide(LoggerLive),
-  NodeRuntime.runMain({ disablePrettyLogger: true })
-)
+launchService("leadq (gateway and worker)", ServerLive, Effect.validate(GatewaySettingsConfig, workerSettingsFromEnv))

@@ -1,6 +1,7 @@
 import type { HttpCarrierConfig, SimulatedCarrierConfig } from "@leadq/telephony"
 import { DEFAULT_HTTP_CARRIER, DEFAULT_SIM_DURATION_MS, DEFAULT_SIM_RING_MS } from "@leadq/telephony"
-import { Config, ConfigError, Context, Effect, Either, Layer, LogLevel, Option } from "effect"
+import { checkingLogLevel, Settings } from "@leadq/runtime"
+import { Config, Context, Effect, Layer, Option } from "effect"
 import * as os from "node:os"
 
 export type CarrierSettings =
@@ -49,91 +50,47 @@ export const workerSettings = (overrides: Partial<WorkerSettings> = {}): WorkerS
   ...overrides
 })
 
-const parseWhole = (name: string, raw: string, min: number, max: number, what: string) => {
-  const n = Number(raw.trim())
-  return raw.trim() !== "" && Number.isInteger(n) && n >= min && n <= max
-    ? Either.right(n)
-    : Either.left(ConfigError.InvalidData([name], `${name} must be ${what}, got "${raw}"`))
-}
-
-/** A whole number from the environment, with the variable's name and the rule in the message. */
-const wholeNumber = (name: string, fallback: number, min: number, max: number, what: string) =>
-  Config.string(name).pipe(
-    Config.withDefault(String(fallback)),
-    Config.mapOrFail((raw) => parseWhole(name, raw, min, max, what))
-  )
-
-const ms = (name: string, fallback: number, min: number) =>
-  wholeNumber(name, fallback, min, Number.MAX_SAFE_INTEGER, `a whole number of milliseconds, at least ${min}`)
-
-const count = (name: string, fallback: number, min: number, max: number) =>
-  wholeNumber(name, fallback, min, max, `a whole number from ${min} to ${max}`)
-
-/** A count that may be left unset (`undefined`: someone else decides). */
-const optionalCount = (name: string, min: number, max: number) =>
-  Config.option(Config.string(name)).pipe(
-    Config.mapOrFail((raw) =>
-      Option.isNone(raw) ? Either.right(undefined) : parseWhole(name, raw.value, min, max, `a whole number from ${min} to ${max}`)
-    )
-  )
-
-const httpUrl = (name: string) =>
-  Config.string(name).pipe(
-    Config.validate({
-      message: "must be an http:// or https:// URL, e.g. https://api.dialnexa.example",
-      validation: (raw) => {
-        try {
-          return ["http:", "https:"].includes(new URL(raw).protocol)
-        } catch {
-          return false
-        }
-      }
-    })
-  )
+const { milliseconds, wholeNumber } = Settings
 
 const simulatedSettings: Config.Config<CarrierSettings> = Config.all({
-  ledger_path: Config.option(Config.nonEmptyString("LEADQ_SIM_LEDGER")).pipe(Config.map(Option.getOrUndefined)),
-  ring_ms: ms("LEADQ_SIM_RING_MS", DEFAULT_SIM_RING_MS, 0),
-  duration_ms: ms("LEADQ_SIM_DURATION_MS", DEFAULT_SIM_DURATION_MS, 0)
+  ledger_path: Settings.text("LEADQ_SIM_LEDGER", { maxLength: 4096 }).pipe(Config.option, Config.map(Option.getOrUndefined)),
+  ring_ms: milliseconds("LEADQ_SIM_RING_MS", { min: 0, fallback: DEFAULT_SIM_RING_MS }),
+  duration_ms: milliseconds("LEADQ_SIM_DURATION_MS", { min: 0, fallback: DEFAULT_SIM_DURATION_MS })
 }).pipe(Config.map((simulated) => ({ kind: "simulated", simulated })))
 
 const d = DEFAULT_HTTP_CARRIER
 const httpSettings: Config.Config<CarrierSettings> = Config.all({
-  base_url: httpUrl("LEADQ_CARRIER_URL"),
-  api_key: Config.redacted("LEADQ_CARRIER_API_KEY"),
-  request_timeout_ms: ms("LEADQ_CARRIER_TIMEOUT_MS", d.request_timeout_ms, 100),
-  dial_retries: count("LEADQ_CARRIER_DIAL_RETRIES", d.dial_retries, 0, 10),
-  retry_base_ms: ms("LEADQ_CARRIER_RETRY_BASE_MS", d.retry_base_ms, 1),
-  poll_ms: ms("LEADQ_CARRIER_POLL_MS", d.poll_ms, 10),
-  status_poll_ms: ms("LEADQ_CARRIER_STATUS_POLL_MS", d.status_poll_ms, 100),
-  max_call_ms: ms("LEADQ_CARRIER_MAX_CALL_MS", d.max_call_ms, 1_000)
+  base_url: Settings.httpUrl("LEADQ_CARRIER_URL"),
+  api_key: Settings.secret("LEADQ_CARRIER_API_KEY"),
+  request_timeout_ms: milliseconds("LEADQ_CARRIER_TIMEOUT_MS", { min: 100, fallback: d.request_timeout_ms }),
+  dial_retries: wholeNumber("LEADQ_CARRIER_DIAL_RETRIES", { min: 0, max: 10, fallback: d.dial_retries }),
+  retry_base_ms: milliseconds("LEADQ_CARRIER_RETRY_BASE_MS", { min: 1, fallback: d.retry_base_ms }),
+  poll_ms: milliseconds("LEADQ_CARRIER_POLL_MS", { min: 10, fallback: d.poll_ms }),
+  status_poll_ms: milliseconds("LEADQ_CARRIER_STATUS_POLL_MS", { min: 100, fallback: d.status_poll_ms }),
+  max_call_ms: milliseconds("LEADQ_CARRIER_MAX_CALL_MS", { min: 1_000, fallback: d.max_call_ms })
 }).pipe(Config.map((http) => ({ kind: "http", http })))
 
-const carrierKind = Config.literal("simulated", "http")("LEADQ_CARRIER").pipe(Config.withDefault("simulated" as const))
+const carrierKind = Settings.oneOf("LEADQ_CARRIER", ["simulated", "http"], { fallback: "simulated" })
 
-const baseSettings = Config.all({
-  worker_id: Config.nonEmptyString("LEADQ_WORKER_ID").pipe(
-    Config.validate({ message: "LEADQ_WORKER_ID must be at most 100 characters", validation: (s) => s.length <= 100 }),
-    Config.option,
-    Config.map(Option.getOrElse(defaultWorkerId))
-  ),
-  poll_interval_ms: ms("LEADQ_POLL_INTERVAL_MS", DEFAULT_WORKER_SETTINGS.poll_interval_ms, 10),
-  lease_ms: ms("LEADQ_LEASE_MS", DEFAULT_WORKER_SETTINGS.lease_ms, 300),
-  sweep_interval_ms: ms("LEADQ_SWEEP_INTERVAL_MS", DEFAULT_WORKER_SETTINGS.sweep_interval_ms, 10),
-  max_in_flight: count("LEADQ_MAX_IN_FLIGHT", DEFAULT_WORKER_SETTINGS.max_in_flight, 1, 1_000),
-  shutdown_grace_ms: ms("LEADQ_SHUTDOWN_GRACE_MS", DEFAULT_WORKER_SETTINGS.shutdown_grace_ms, 0),
-  dial_batch: optionalCount("LEADQ_DIAL_BATCH", 1, 1_000),
-  // Read by the logger, which takes an unknown level as Info so that it can report this failure.
-  log_level: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
-})
+const baseSettings = checkingLogLevel(Config.all({
+  worker_id: Settings.text("LEADQ_WORKER_ID", { maxLength: 100 }).pipe(Config.option, Config.map(Option.getOrElse(defaultWorkerId))),
+  poll_interval_ms: milliseconds("LEADQ_POLL_INTERVAL_MS", { min: 10, fallback: DEFAULT_WORKER_SETTINGS.poll_interval_ms }),
+  lease_ms: milliseconds("LEADQ_LEASE_MS", { min: 300, fallback: DEFAULT_WORKER_SETTINGS.lease_ms }),
+  sweep_interval_ms: milliseconds("LEADQ_SWEEP_INTERVAL_MS", { min: 10, fallback: DEFAULT_WORKER_SETTINGS.sweep_interval_ms }),
+  max_in_flight: wholeNumber("LEADQ_MAX_IN_FLIGHT", { min: 1, max: 1_000, fallback: DEFAULT_WORKER_SETTINGS.max_in_flight }),
+  shutdown_grace_ms: milliseconds("LEADQ_SHUTDOWN_GRACE_MS", { min: 0, fallback: DEFAULT_WORKER_SETTINGS.shutdown_grace_ms }),
+  // Unset: the carrier's own preference.
+  dial_batch: wholeNumber("LEADQ_DIAL_BATCH", { min: 1, max: 1_000 }).pipe(Config.option, Config.map(Option.getOrUndefined))
+}))
 
 /**
  * The worker's configuration from the environment (docs/design.md §7): every setting has a
- * default, and bad values stop the start with each variable's name and what it must be. The
- * carrier's own settings are read once `LEADQ_CARRIER` says which carrier it is.
+ * default, and bad values stop the start with each variable's name and what it must be (the
+ * parsers every process shares, `@leadq/runtime`'s `Settings`; `LOG_LEVEL` is checked with
+ * them). The carrier's own settings are read once `LEADQ_CARRIER` says which carrier it is.
  */
 export const workerSettingsFromEnv = Effect.gen(function*() {
-  const { log_level: _, ...base } = yield* baseSettings
+  const base = yield* baseSettings
   const kind = yield* carrierKind
   const carrier = kind === "http" ? yield* httpSettings : yield* simulatedSettings
   return { ...base, carrier } satisfies WorkerSettings

@@ -1,4 +1,3 @@
 export * from "./CarrierFromConfig.js"
 export * from "./Worker.js"
 export * from "./WorkerConfig.js"
-export * from "./Logging.js"

@@ -1,16 +1,13 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { layerFromUrl, parseDatabaseUrl, StoreLive } from "@leadq/store"
-import type { Engine } from "@leadq/store/testing"
-import { freshDatabaseUrl, testEngines } from "@leadq/store/testing"
+import { testEngines } from "@leadq/store/testing"
 import { readLedgerFile } from "@leadq/telephony"
-import type { Scope } from "effect"
-import { Effect, Either, Layer } from "effect"
+import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { campaignOf, dialsOf, eventually, hangUpsOf, logsOf, seed } from "./fixtures.js"
-import { spawnWorker, workerEnv } from "./WorkerProcess.js"
+import { spawnWorker, withDatabase, workerEnv } from "./WorkerProcess.js"
 
 /**
  * Real worker processes (`node apps/worker/dist/main.js`) against a real database, killed and
@@ -18,27 +15,6 @@ import { spawnWorker, workerEnv } from "./WorkerProcess.js"
  * the simulated carrier's ledger file that the workers share.
  */
 const engines = await testEngines()
-
-const storeAt = (url: string) => {
-  const parsed = parseDatabaseUrl(url)
-  if (Either.isLeft(parsed)) throw new Error(parsed.left)
-  return StoreLive.pipe(Layer.provideMerge(layerFromUrl(parsed.right)))
-}
-
-/** A fresh database and ledger file; the body runs with the store on that database. */
-const withDatabase = <A, E>(
-  engine: Engine,
-  body: (env: { databaseUrl: string; ledger: string }) => Effect.Effect<A, E, Layer.Layer.Success<ReturnType<typeof storeAt>> | Scope.Scope>
-) =>
-  Effect.scoped(Effect.gen(function*() {
-    const databaseUrl = yield* freshDatabaseUrl(engine)
-    const dir = yield* Effect.acquireRelease(
-      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "leadq-proc-"))),
-      (d) => Effect.sync(() => fs.rmSync(d, { recursive: true, force: true }))
-    )
-    const ledger = path.join(dir, "ledger.jsonl")
-    return yield* Effect.scoped(Effect.provide(body({ databaseUrl, ledger }), storeAt(databaseUrl)))
-  }))
 
 const exitOf = (p: Promise<{ code: number | null; signal: NodeJS.Signals | null }>) => Effect.promise(() => p)
 
@@ -64,10 +40,13 @@ describe("worker start-up", () => {
       expect(w.output()).toContain("LEADQ_MAX_IN_FLIGHT must be a whole number from 1 to 1000")
       expect(w.output()).toMatch(/LEADQ_DIAL_BATCH must be a whole number from 1 to 1000, got \\?"many/)
       expect(w.output()).toContain("LOG_LEVEL")
+      expect(w.output()).toMatch(/LOG_LEVEL must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None.*got \\?"loud/)
       const http = yield* spawnWorker({ DATABASE_URL: `sqlite:${path.join(dir, "x.db")}`, LEADQ_CARRIER: "http" })
       expect((yield* exitOf(http.exited)).code).toBe(1)
       expect(http.output()).toContain("LEADQ_CARRIER_URL")
       expect(http.output()).not.toContain("worker starting")
+      // The settings are checked before the database is opened: no file was created.
+      expect(fs.existsSync(path.join(dir, "x.db"))).toBe(false)
     })))
 })
 

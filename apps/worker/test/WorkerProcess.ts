@@ -1,6 +1,12 @@
-import { Effect } from "effect"
+import { layerFromUrl, parseDatabaseUrl, StoreLive } from "@leadq/store"
+import type { Engine } from "@leadq/store/testing"
+import { freshDatabaseUrl } from "@leadq/store/testing"
+import type { Scope } from "effect"
+import { Effect, Either, Layer } from "effect"
 import type { ChildProcess } from "node:child_process"
 import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -60,3 +66,27 @@ export const workerEnv = (options: {
   LEADQ_SHUTDOWN_GRACE_MS: "5000",
   ...options.extra
 })
+
+const storeAt = (url: string) => {
+  const parsed = parseDatabaseUrl(url)
+  if (Either.isLeft(parsed)) throw new Error(parsed.left)
+  return StoreLive.pipe(Layer.provideMerge(layerFromUrl(parsed.right)))
+}
+
+/**
+ * A fresh database and ledger file for worker processes; the body runs with the store open on
+ * that database in the test process, to seed it and read it.
+ */
+export const withDatabase = <A, E>(
+  engine: Engine,
+  body: (env: { databaseUrl: string; ledger: string }) => Effect.Effect<A, E, Layer.Layer.Success<ReturnType<typeof storeAt>> | Scope.Scope>
+) =>
+  Effect.scoped(Effect.gen(function*() {
+    const databaseUrl = yield* freshDatabaseUrl(engine)
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "leadq-proc-"))),
+      (d) => Effect.sync(() => fs.rmSync(d, { recursive: true, force: true }))
+    )
+    const ledger = path.join(dir, "ledger.jsonl")
+    return yield* Effect.scoped(Effect.provide(body({ databaseUrl, ledger }), storeAt(databaseUrl)))
+  }))

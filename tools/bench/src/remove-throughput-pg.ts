@@ -7,7 +7,7 @@
  * default). Rounds alternate between the two set-ups.
  *
  *   pnpm build && pnpm --filter @leadq/bench remove-throughput-pg
- *   (BENCH_LEADS, BENCH_CONNECTIONS, BENCH_ROUNDS; the server is LEADQ_TEST_PG_URL's, a fresh database)
+ *   (BENCH_LEADS, BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_WARMUP; the server is LEADQ_TEST_PG_URL's, a fresh database)
  */
 import * as os from "node:os"
 import { openBenchDatabase } from "./BenchDatabase.js"
@@ -19,7 +19,8 @@ import { seedQueue } from "./WorkerSeed.js"
 const LEADS = Number(process.env["BENCH_LEADS"] ?? 36_000)
 const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 32)
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2)
-const WARMUP = 1_000
+/** Removals per server before the measured rounds (not counted). */
+const WARMUP = Number(process.env["BENCH_WARMUP"] ?? 1_000)
 
 const fmt = (r: LoadResult) =>
   `${r.perSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(2).padStart(6)} ms  ${JSON.stringify(r.statuses)}`

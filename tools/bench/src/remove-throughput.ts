@@ -6,7 +6,7 @@
  * the two so that drift on the machine affects both alike.
  *
  *   pnpm build && node tools/bench/dist/remove-throughput.js
- *   (BENCH_LEADS, BENCH_CONNECTIONS, BENCH_ROUNDS to change the size)
+ *   (BENCH_LEADS, BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_WARMUP to change the size)
  */
 import { Effect } from "effect"
 import * as fs from "node:fs"
@@ -19,7 +19,8 @@ import { seedSqlite } from "./Seed.js"
 const LEADS = Number(process.env["BENCH_LEADS"] ?? 40_000)
 const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 32)
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3)
-const WARMUP = 1_000
+/** Removals per server before the measured rounds (not counted). */
+const WARMUP = Number(process.env["BENCH_WARMUP"] ?? 1_000)
 
 const fmt = (r: LoadResult) =>
   `${r.perSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2).padStart(6)} ms  p99 ${r.p99Ms.toFixed(2).padStart(6)} ms  ` +

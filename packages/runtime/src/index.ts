@@ -1,0 +1,5 @@
+export { launchService } from "./LaunchService.js"
+export { LoggingLive } from "./Logging.js"
+export { checkingLogLevel, LOG_LEVEL_NAMES, LogLevelSetting, parseLogLevel } from "./LogLevelSetting.js"
+export * as Settings from "./Settings.js"
+export { reportStop } from "./StartupFailure.js"
