@@ -48,6 +48,8 @@ describe("readiness", () => {
         yield* admin(`DROP DATABASE ${database} WITH (FORCE)`)
         expectFailure(yield* call(gw, "GET", "/readyz", { key: null }), 503, "ServiceUnavailable")
         expectStatus(yield* call(gw, "GET", "/healthz", { key: null }), 200)
+        // A request without a key is still the caller's mistake (its failure cannot be counted now).
+        expectFailure(yield* call(gw, "GET", "/v1/campaigns", { key: null }), 401, "Unauthorized")
       }), { timeout: 60_000 })
   }
 })
