@@ -72,7 +72,7 @@ for (const engine of engines) {
     it.effect("the service routes need no key", () =>
       Effect.gen(function*() {
         const gw = yield* TestGateway
-        for (const path of ["/healthz", "/metrics", "/openapi.json", "/docs"]) {
+        for (const path of ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"]) {
           expect((yield* call(gw, "GET", path, { key: null })).status).toBe(200)
         }
       }))

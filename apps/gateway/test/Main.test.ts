@@ -1,44 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { freshDatabaseUrl, testEngines } from "@leadq/store/testing"
 import { Effect } from "effect"
-import { execFileSync, spawn } from "node:child_process"
-import type { ChildProcess } from "node:child_process"
+import { spawn } from "node:child_process"
 import * as http from "node:http"
 import * as net from "node:net"
-import * as path from "node:path"
-import { fileURLToPath } from "node:url"
+import { buildGateway, demoKeyOf, GATEWAY_MAIN, startGateway, stopGateway } from "./GatewayProcess.js"
 
 const engines = await testEngines()
-const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const main = path.join(appDir, "dist", "main.js")
-
-/** The gateway as `pnpm gateway` runs it: the built `dist/main.js`, a real process. */
-interface Running {
-  readonly child: ChildProcess
-  readonly baseUrl: string
-  readonly stdout: () => string
-  readonly exited: Promise<number | null>
-}
-
-const start = (env: Record<string, string>) =>
-  Effect.promise(() =>
-    new Promise<Running>((resolve, reject) => {
-      const child = spawn(process.execPath, [main], {
-        env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "Info", ...env },
-        stdio: ["ignore", "pipe", "pipe"]
-      })
-      let out = ""
-      const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)))
-      child.stdout!.on("data", (d) => {
-        out += d
-        const port = /Listening on http:\/\/[^:]+:(\d+)/.exec(out)?.[1]
-        if (port !== undefined) resolve({ child, baseUrl: `http://127.0.0.1:${port}`, stdout: () => out, exited })
-      })
-      child.stderr!.on("data", (d) => (out += d))
-      void exited.then((code) => reject(new Error(`gateway exited (${code}) before listening:\n${out}`)))
-      setTimeout(() => reject(new Error(`gateway did not start:\n${out}`)), 30_000)
-    })
-  )
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -48,12 +16,6 @@ const freePort = () =>
     })
   })
 
-const stop = (running: Running) =>
-  Effect.promise(() => {
-    running.child.kill("SIGTERM")
-    return running.exited
-  })
-
 const get = (url: string, key: string) =>
   Effect.promise(async () => {
     const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } })
@@ -61,15 +23,14 @@ const get = (url: string, key: string) =>
   })
 
 describe("the built gateway process (dist/main.js)", () => {
-  // What `pnpm gateway` does first; quick when nothing changed.
-  execFileSync(path.join(appDir, "node_modules", ".bin", "tsc"), ["-b", "tsconfig.lib.json"], { cwd: appDir, stdio: "inherit" })
+  buildGateway()
 
   for (const engine of engines) {
     it.live(`${engine}: prints the demo key once, serves it, finishes a request in flight on SIGTERM and exits 0`, () =>
       Effect.gen(function*() {
         const databaseUrl = yield* freshDatabaseUrl(engine)
-        const first = yield* start({ DATABASE_URL: databaseUrl })
-        const key = /LEADQ_API_KEY=(lq_[0-9a-z]+_[0-9a-z]+)/.exec(first.stdout())?.[1]
+        const first = yield* startGateway({ DATABASE_URL: databaseUrl })
+        const key = demoKeyOf(first)
         expect(key).toBeDefined()
         // Logs are JSON lines when stdout is not a terminal; the key itself is not in any log line.
         const logLines = first.stdout().split("\n").filter((l) => l.startsWith("{"))
@@ -119,11 +80,11 @@ describe("the built gateway process (dist/main.js)", () => {
         expect(first.stdout()).toContain("Shutting down")
 
         // Second start on the same database: no new organization, no key printed; the key still works.
-        const second = yield* start({ DATABASE_URL: databaseUrl })
+        const second = yield* startGateway({ DATABASE_URL: databaseUrl })
         expect(second.stdout()).not.toContain("LEADQ_API_KEY")
         const leads = yield* get(`${second.baseUrl}/v1/campaigns-leads?campaign_id=${campaign.id}`, key!)
         expect(leads.json.meta.total).toBe(2)
-        expect(yield* stop(second)).toBe(0)
+        expect(yield* stopGateway(second)).toBe(0)
       }).pipe(Effect.scoped), 120_000)
   }
 
@@ -135,7 +96,7 @@ describe("the built gateway process (dist/main.js)", () => {
   ] as const) {
     it.live(`refuses to start on an invalid ${setting}, naming it (LOG_LEVEL ${env.LOG_LEVEL ?? "unset"})`, () =>
       Effect.gen(function*() {
-        const child = spawn(process.execPath, [main], {
+        const child = spawn(process.execPath, [GATEWAY_MAIN], {
           env: { ...process.env, ...env, DATABASE_URL: "sqlite::memory:" },
           stdio: ["ignore", "pipe", "pipe"]
         })
@@ -170,7 +131,7 @@ describe("the built gateway process (dist/main.js)", () => {
       Effect.gen(function*() {
         const databaseUrl = yield* freshDatabaseUrl("sqlite")
         const port = yield* Effect.promise(freePort)
-        const child = spawn(process.execPath, [main], {
+        const child = spawn(process.execPath, [GATEWAY_MAIN], {
           env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), DATABASE_URL: databaseUrl, LOG_LEVEL: level },
           stdio: ["ignore", "pipe", "pipe"]
         })

@@ -15,6 +15,7 @@ const ENDPOINTS = [
   "DELETE /v1/campaigns-leads/{id}",
   "GET /healthz",
   "GET /metrics",
+  "GET /readyz",
   "GET /v1/call-logs",
   "GET /v1/call-logs/campaign/{campaignId}",
   "GET /v1/call-logs/{id}",

@@ -19,6 +19,7 @@ import {
   PayloadTooLarge,
   RequestTimeout,
   RouteNotFound,
+  ServiceUnavailable,
   UnsupportedMediaType
 } from "./HttpFailures.js"
 
@@ -52,7 +53,8 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   415: "Unsupported Media Type",
   429: "Too Many Requests",
   431: "Request Header Fields Too Large",
-  500: "Internal Server Error"
+  500: "Internal Server Error",
+  503: "Service Unavailable"
 }
 
 export const reasonPhrase = (status: number): string => REASON_PHRASES[status] ?? "Error"
@@ -132,6 +134,7 @@ export const UnsupportedMediaTypeError = wireError(UnsupportedMediaType, 415, "T
 export const InternalServerError = wireError(InternalError, 500, "A bug or an outage on the server; the details are in its log.")
 export const HeadersTooLargeError = wireError(HeadersTooLarge, 431, "The request headers are over the server's limit.")
 export const RequestTimeoutError = wireError(RequestTimeout, 408, "The request did not arrive in time.")
+export const ServiceUnavailableError = wireError(ServiceUnavailable, 503, "The database is not answering; try another instance or later.")
 
 /** Every failure that can cross the wire. */
 export type ApiFailure =
@@ -152,6 +155,7 @@ export type ApiFailure =
   | InternalError
   | HeadersTooLarge
   | RequestTimeout
+  | ServiceUnavailable
 
 const wireSchemas: ReadonlyArray<
   readonly [cls: abstract new(...args: never) => ApiFailure, tag: ApiFailure["_tag"], status: number, schema: Schema.Schema<ApiFailure, Envelope>]
@@ -172,7 +176,8 @@ const wireSchemas: ReadonlyArray<
   [UnsupportedMediaType, "UnsupportedMediaType", 415, UnsupportedMediaTypeError],
   [InternalError, "InternalError", 500, InternalServerError],
   [HeadersTooLarge, "HeadersTooLarge", 431, HeadersTooLargeError],
-  [RequestTimeout, "RequestTimeout", 408, RequestTimeoutError]
+  [RequestTimeout, "RequestTimeout", 408, RequestTimeoutError],
+  [ServiceUnavailable, "ServiceUnavailable", 503, ServiceUnavailableError]
 ] as never
 
 /** The one place that maps a failure to its HTTP status. */

@@ -67,3 +67,13 @@ export class RequestTimeout extends Schema.TaggedError<RequestTimeout>()("Reques
 }) {
   static readonly instance = new RequestTimeout({ message: "The request was not received in time." })
 }
+
+/**
+ * The service cannot take requests now: the readiness probe found its database not answering.
+ * A load balancer takes the instance out of rotation until it answers again.
+ */
+export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()("ServiceUnavailable", {
+  message: Schema.String
+}) {
+  static readonly database = new ServiceUnavailable({ message: "The database is not answering." })
+}

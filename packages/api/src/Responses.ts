@@ -22,3 +22,8 @@ export class Health extends Schema.Class<Health>("Health")({
   engine: Schema.Literal("sqlite", "pg"),
   version: Schema.String
 }) {}
+
+/** The answer of the readiness probe when the database answered. */
+export class Readiness extends Schema.Class<Readiness>("Readiness")({
+  status: Schema.Literal("ready")
+}) {}

@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { Health } from "./Responses.js"
+import { ServiceUnavailableError } from "./Envelope.js"
+import { Health, Readiness } from "./Responses.js"
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -8,7 +9,13 @@ export class ServiceGroup extends HttpApiGroup.make("service")
   .add(
     HttpApiEndpoint.get("health", "/healthz")
       .addSuccess(Health)
-      .annotate(OpenApi.Summary, "Liveness, and the database engine in use")
+      .annotate(OpenApi.Summary, "Liveness, and the database engine in use (the database is not touched)")
+  )
+  .add(
+    HttpApiEndpoint.get("ready", "/readyz")
+      .addSuccess(Readiness)
+      .addError(ServiceUnavailableError)
+      .annotate(OpenApi.Summary, "Readiness: 200 when the database answers a trivial query in time, else 503")
   )
   .add(
     HttpApiEndpoint.get("metrics", "/metrics")

@@ -27,6 +27,7 @@ import {
   PayloadTooLarge,
   RequestTimeout,
   RouteNotFound,
+  ServiceUnavailable,
   STATUS_OF,
   toEnvelope,
   UnsupportedMediaType
@@ -49,7 +50,8 @@ const classes = [
   [UnsupportedMediaType, 415],
   [InternalError, 500],
   [HeadersTooLarge, 431],
-  [RequestTimeout, 408]
+  [RequestTimeout, 408],
+  [ServiceUnavailable, 503]
 ] as const
 
 describe("error envelope", () => {
@@ -155,6 +157,7 @@ describe("OpenAPI document", () => {
       "DELETE /v1/campaigns-leads/{id}",
       "GET /healthz",
       "GET /metrics",
+      "GET /readyz",
       "GET /v1/call-logs",
       "GET /v1/call-logs/campaign/{campaignId}",
       "GET /v1/call-logs/{id}",

@@ -2,6 +2,7 @@ import { Layer } from "effect"
 import { GroupCommitLive } from "./GroupCommit.js"
 import { QueueWakeupsLive } from "./QueueWakeups.js"
 import { ApiKeyRepositoryLive } from "./SqlApiKeyRepository.js"
+import { AuthFailuresLive } from "./SqlAuthFailures.js"
 import { CallLogRepositoryLive } from "./SqlCallLogRepository.js"
 import { CampaignRepositoryLive } from "./SqlCampaignRepository.js"
 import { CarrierEventsLive } from "./SqlCarrierEvents.js"
@@ -13,6 +14,7 @@ export * from "./GroupCommit.js"
 export { migrate, migrations } from "./Migrations.js"
 export * from "./QueueWakeups.js"
 export { ApiKeyRepositoryLive } from "./SqlApiKeyRepository.js"
+export { AuthFailuresLive } from "./SqlAuthFailures.js"
 export { CallLogRepositoryLive } from "./SqlCallLogRepository.js"
 export { CampaignRepositoryLive } from "./SqlCampaignRepository.js"
 export { CarrierEventsLive } from "./SqlCarrierEvents.js"
@@ -29,5 +31,6 @@ export const StoreLive = Layer.mergeAll(
   CallLogRepositoryLive,
   LeadQueueLive,
   ApiKeyRepositoryLive,
+  AuthFailuresLive,
   CarrierEventsLive
 ).pipe(Layer.provideMerge(Layer.merge(QueueWakeupsLive, GroupCommitLive)))

@@ -3,6 +3,7 @@ import type { SqlClient } from "@effect/sql"
 import type { ApiKeyId, OrganizationId } from "@leadq/domain"
 import {
   ApiKeyRepository,
+  AuthFailures,
   CallLogRepository,
   CampaignRepository,
   CarrierEvents,
@@ -60,6 +61,7 @@ export type TestGatewayServices =
   | CallLogRepository
   | LeadQueue
   | ApiKeyRepository
+  | AuthFailures
   | CarrierEvents
   | QueueWakeups
   | SqlClient.SqlClient
@@ -119,4 +121,4 @@ export type { Engine } from "@leadq/store/testing"
 export { testEngines } from "@leadq/store/testing"
 
 // Re-exported so a suite can name every service the layer gives it without importing the domain.
-export { ApiKeyRepository, CallLogRepository, CampaignRepository, CarrierEvents, LeadQueue, LeadRepository }
+export { ApiKeyRepository, AuthFailures, CallLogRepository, CampaignRepository, CarrierEvents, LeadQueue, LeadRepository }

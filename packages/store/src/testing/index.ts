@@ -64,6 +64,14 @@ const admin = async <A>(f: (client: pg.Client) => Promise<A>): Promise<A> => {
   }
 }
 
+/** Statements run in order on the PostgreSQL test server as its administrator (tests that take a database away). */
+export const pgAdminStatements = (...statements: ReadonlyArray<string>) =>
+  Effect.promise(() =>
+    admin(async (client) => {
+      for (const statement of statements) await client.query(statement)
+    })
+  )
+
 /** A fresh, empty database of that engine for the life of the scope; its `DATABASE_URL`. */
 export const freshDatabaseUrl = (engine: Engine) =>
   engine === "sqlite"
