@@ -52,6 +52,9 @@ export const EpochMsColumn = Schema.Union(
 /** An instant column as a `Date`. */
 const DateColumn = Schema.compose(EpochMsColumn, Schema.DateFromNumber)
 
+/** Every table but the audit ones records when a row was written and last changed. */
+const Stamps = { created_at: EpochMsColumn, updated_at: EpochMsColumn }
+
 export const CampaignRow = Schema.Struct({
   id: CampaignId,
   organization_id: OrganizationId,
@@ -64,8 +67,7 @@ export const CampaignRow = Schema.Struct({
   max_retries: Schema.compose(IntColumn, RetryConfig.fields.max_retries),
   retry_interval_minutes: Schema.compose(IntColumn, RetryConfig.fields.retry_interval_minutes),
   calling_window: Schema.NullOr(Schema.parseJson(CallingWindow)),
-  created_at: EpochMsColumn,
-  updated_at: EpochMsColumn
+  ...Stamps
 })
 export type CampaignRow = typeof CampaignRow.Type
 
@@ -88,8 +90,7 @@ export const LeadRow = Schema.Struct({
   call_log_id: Schema.NullOr(CallLogId),
   removed_from: Schema.NullOr(RemovedFrom),
   removed_at: Schema.NullOr(EpochMsColumn),
-  created_at: EpochMsColumn,
-  updated_at: EpochMsColumn
+  ...Stamps
 })
 export type LeadRow = typeof LeadRow.Type
 
@@ -108,8 +109,7 @@ export const CallLogRow = Schema.Struct({
   duration_seconds: Schema.NullOr(NumberColumn),
   started_at: Schema.NullOr(EpochMsColumn),
   ended_at: Schema.NullOr(EpochMsColumn),
-  created_at: EpochMsColumn,
-  updated_at: EpochMsColumn
+  ...Stamps
 })
 export type CallLogRow = typeof CallLogRow.Type
 
