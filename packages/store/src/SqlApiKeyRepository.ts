@@ -3,7 +3,7 @@ import type { ApiKeyId, IssuedApiKey } from "@leadq/domain"
 import { ApiKeyNotFound, ApiKeyRepository, OrganizationId, randomToken, unsafeMakeId, Unauthorized } from "@leadq/domain"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
-import { CountRow, EpochMsColumn } from "./Rows.js"
+import { CountRow } from "./Rows.js"
 import { findOne, orDieOnSql, single } from "./Sql.js"
 
 /**
@@ -20,7 +20,6 @@ const hashSecret = (secret: string) => createHash("sha256").update(secret).diges
 const unauthorized = new Unauthorized({ message: "Invalid or missing API key." })
 
 const OrganizationRow = Schema.Struct({ id: OrganizationId })
-const ApiKeyRow = Schema.Struct({ organization_id: OrganizationId, secret_hash: Schema.String, revoked_at: Schema.NullOr(EpochMsColumn) })
 
 export const makeApiKeyRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -60,9 +59,11 @@ export const makeApiKeyRepository = Effect.gen(function*() {
     const match = TOKEN.exec(token)
     if (match === null) return yield* Effect.fail(unauthorized)
     const keyId = `key_${match[1]}` as ApiKeyId
-    const found = yield* findOne(ApiKeyRow, sql`SELECT organization_id, secret_hash, revoked_at FROM api_keys WHERE id = ${keyId}`)
-    if (Option.isNone(found) || found.value.revoked_at !== null) return yield* Effect.fail(unauthorized)
-    const row = found.value
+    // A trusted row (`TrustedRows.ts`): every request authenticates, the measured removal among
+    // them: a Schema decode of this row (8 µs measured) would be 1–2% of a removal's CPU.
+    const [row] = yield* sql<{ organization_id: OrganizationId; secret_hash: string; revoked_at: number | null }>`
+      SELECT organization_id, secret_hash, revoked_at FROM api_keys WHERE id = ${keyId}`
+    if (row === undefined || row.revoked_at !== null) return yield* Effect.fail(unauthorized)
     const expected = Buffer.from(row.secret_hash, "hex")
     const actual = hashSecret(match[2]!)
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return yield* Effect.fail(unauthorized)

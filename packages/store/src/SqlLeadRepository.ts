@@ -6,6 +6,7 @@ import {
   CampaignId,
   CampaignLifecycle,
   CampaignNotFound,
+  CampaignStatus,
   type CampaignTerminal,
   isTimeZone,
   LeadLifecycle,
@@ -16,7 +17,6 @@ import {
   pageOffset,
   REMOVAL_MESSAGE,
   slotFor,
-  CampaignStatus,
   statesOfStatus,
   unsafeMakeId
 } from "@leadq/domain"

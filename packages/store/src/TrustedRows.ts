@@ -3,12 +3,12 @@ import type { CampaignRow, LeadRow } from "./Rows.js"
 import { num } from "./Sql.js"
 
 /**
- * Trusted rows: the measured hot paths — the removal (single and bulk), and the worker's
- * `claimDue`, `startDials`, `finishCalls` and `renewLeases` — read rows WITHOUT the Schema decode
- * of `Rows.ts`. At a thousand leads a second a decode per row is a visible share of the CPU
- * (tools/bench: worker-throughput, removal), and these rows were validated on their way in
- * (every write goes through the domain's schemas) and are read back under the same code. Every
- * other path decodes.
+ * Trusted rows: the measured hot paths — the removal (single and bulk, and the API key check
+ * every request makes first) and the worker's `claimDue`, `startDials`, `finishCalls` and
+ * `renewLeases` — read rows WITHOUT the Schema decode of `Rows.ts`. At a thousand leads a second
+ * a decode per row is a visible share of the CPU (tools/bench: worker-throughput,
+ * remove-throughput), and these rows were validated on their way in (every write goes through
+ * the domain's schemas). Every other path decodes.
  *
  * They are the same columns as `Rows.ts` describes, as the driver hands them over: JSON still as
  * text, integers to be read with `num` (see `Sql.ts`).
