@@ -3,7 +3,7 @@ import type { CampaignCounters } from "@leadq/domain"
 import { CampaignLifecycle, CampaignStatus } from "@leadq/domain"
 import { Effect, Option, Schema } from "effect"
 import { CounterRow, countersOf, IntColumn, ZERO_COUNTERS } from "./Rows.js"
-import { findAll, findOne, num, single } from "./Sql.js"
+import { findAll, findOne, makeLocks, num, single } from "./Sql.js"
 
 /**
  * Live counters, computed from the rows each time (an index-only scan of
@@ -52,7 +52,7 @@ const DrainCounts = Schema.Struct({ total: IntColumn, pending: IntColumn, callin
  * looks at the leads with a fresh snapshot. True when this call completed the campaign.
  */
 export const completeIfDrained = (sql: SqlClient.SqlClient, campaignId: string, now: number) => {
-  const forUpdate = sql.onDialectOrElse({ pg: () => sql.literal("FOR UPDATE"), orElse: () => sql.literal("") })
+  const { forUpdate } = makeLocks(sql)
   return sql.withTransaction(
     Effect.gen(function*() {
       const campaign = yield* findOne(
