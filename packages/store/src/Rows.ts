@@ -1,75 +1,143 @@
-import type { CallLogStatus, CampaignStatus, EndReason, LeadOutcome, LeadSnapshot, LeadState, RemovedFrom } from "@leadq/domain"
+import type { LeadSnapshot } from "@leadq/domain"
 import {
+  ApiKeyId,
+  CallId,
   CallingWindow,
   CallLog,
+  CallLogId,
+  CallLogStatus,
   Campaign,
   CampaignCounters,
+  CampaignId,
   CampaignLead,
+  CampaignStatus,
+  ClaimId,
+  E164,
+  EndReason,
+  LeadId,
+  LeadOutcome,
+  LeadState,
   leadStatusOf,
+  Notes,
+  OrganizationId,
+  RemovalId,
+  RemovedFrom,
   RetryConfig
 } from "@leadq/domain"
-import type { CallId, CallLogId, CampaignId, ClaimId, LeadId, OrganizationId } from "@leadq/domain"
-import type { E164 } from "@leadq/domain"
+import { Schema } from "effect"
 import { num, numOrNull } from "./Sql.js"
 
-/** Rows as the database returns them (snake_case, epoch ms, 0/1, JSON text). */
-export interface CampaignRow {
-  readonly id: CampaignId
-  readonly organization_id: OrganizationId
-  readonly name: string
-  readonly agent_id: string
-  readonly from_phone_number: E164
-  readonly status: CampaignStatus
-  readonly scheduled_at: number
-  readonly max_concurrent_calls: number
-  readonly max_retries: number
-  readonly retry_interval_minutes: number
-  readonly calling_window: string | null
-  readonly created_at: number
-  readonly updated_at: number
-}
+/**
+ * Rows as the database returns them (snake_case, epoch ms, 0/1, JSON text), decoded at the edge
+ * with these Schemas on every cold path (campaign reads, lists, call logs, API keys, removal
+ * records, recovery). The column schemas accept what either engine hands back: SQLite gives
+ * numbers; PostgreSQL gives numbers for our int8 (parsed by the client, `Database.ts`) but
+ * numeric strings for any other bigint or numeric, and a `Date` for a timestamptz.
+ *
+ * The measured hot paths read rows without this decode: see `TrustedRows.ts`.
+ */
 
-export interface LeadRow {
-  readonly id: LeadId
-  readonly organization_id: OrganizationId
-  readonly campaign_id: CampaignId
-  readonly name: string | null
-  readonly phone_number: E164
-  readonly notes: string
-  readonly timezone: string | null
-  readonly state: LeadState
-  readonly outcome: LeadOutcome | null
-  readonly attempts: number
-  readonly scheduled_at: number
-  readonly claim_id: ClaimId | null
-  readonly worker_id: string | null
-  readonly dialled: number
-  readonly lease_expires_at: number | null
-  readonly call_log_id: CallLogId | null
-  readonly removed_from: RemovedFrom | null
-  readonly removed_at: number | null
-  readonly created_at: number
-  readonly updated_at: number
-}
+/** An integer column: a number, or the numeric string PostgreSQL gives for an unparsed bigint. */
+export const IntColumn = Schema.Union(Schema.Int, Schema.NumberFromString.pipe(Schema.int()))
 
-export interface CallLogRow {
-  readonly id: CallLogId
-  readonly organization_id: OrganizationId
-  readonly campaign_id: CampaignId
-  readonly lead_id: LeadId
-  readonly call_id: CallId
-  readonly provider_call_id: string | null
-  readonly claim_id: ClaimId
-  readonly phone_number: E164
-  readonly attempt: number
-  readonly status: CallLogStatus
-  readonly end_reason: EndReason | null
-  readonly duration_seconds: number | null
-  readonly started_at: number | null
-  readonly ended_at: number | null
-  readonly created_at: number
-  readonly updated_at: number
-}
+/** A floating-point column (DOUBLE PRECISION), a number or a numeric string. */
+const NumberColumn = Schema.Union(Schema.Number, Schema.NumberFromString)
+
+/** An instant as epoch ms: our BIGINT columns, or a `Date` should a column be a timestamptz. */
+export const EpochMsColumn = Schema.Union(
+  IntColumn,
+  Schema.transform(Schema.ValidDateFromSelf, Schema.Number, { strict: true, decode: (d) => d.getTime(), encode: (ms) => new Date(ms) })
+)
+
+/** An instant column as a `Date`. */
+const DateColumn = Schema.compose(EpochMsColumn, Schema.DateFromNumber)
+
+/** Every table but the audit ones records when a row was written and last changed. */
+const Stamps = { created_at: EpochMsColumn, updated_at: EpochMsColumn }
+
+export const CampaignRow = Schema.Struct({
+  id: CampaignId,
+  organization_id: OrganizationId,
+  name: Campaign.fields.name,
+  agent_id: Campaign.fields.agent_id,
+  from_phone_number: E164,
+  status: CampaignStatus,
+  scheduled_at: EpochMsColumn,
+  max_concurrent_calls: IntColumn,
+  max_retries: Schema.compose(IntColumn, RetryConfig.fields.max_retries),
+  retry_interval_minutes: Schema.compose(IntColumn, RetryConfig.fields.retry_interval_minutes),
+  calling_window: Schema.NullOr(Schema.parseJson(CallingWindow)),
+  ...Stamps
+})
+export type CampaignRow = typeof CampaignRow.Type
+
+export const LeadRow = Schema.Struct({
+  id: LeadId,
+  organization_id: OrganizationId,
+  campaign_id: CampaignId,
+  name: Schema.NullOr(Schema.String),
+  phone_number: E164,
+  notes: Schema.parseJson(Notes),
+  timezone: Schema.NullOr(Schema.String),
+  state: LeadState,
+  outcome: Schema.NullOr(LeadOutcome),
+  attempts: IntColumn,
+  scheduled_at: EpochMsColumn,
+  claim_id: Schema.NullOr(ClaimId),
+  worker_id: Schema.NullOr(Schema.String),
+  dialled: IntColumn,
+  lease_expires_at: Schema.NullOr(EpochMsColumn),
+  call_log_id: Schema.NullOr(CallLogId),
+  removed_from: Schema.NullOr(RemovedFrom),
+  removed_at: Schema.NullOr(EpochMsColumn),
+  ...Stamps
+})
+export type LeadRow = typeof LeadRow.Type
+
+export const CallLogRow = Schema.Struct({
+  id: CallLogId,
+  organization_id: OrganizationId,
+  campaign_id: CampaignId,
+  lead_id: LeadId,
+  call_id: CallId,
+  provider_call_id: Schema.NullOr(Schema.String),
+  claim_id: ClaimId,
+  phone_number: E164,
+  attempt: IntColumn,
+  status: CallLogStatus,
+  end_reason: Schema.NullOr(EndReason),
+  duration_seconds: Schema.NullOr(NumberColumn),
+  started_at: Schema.NullOr(EpochMsColumn),
+  ended_at: Schema.NullOr(EpochMsColumn),
+  ...Stamps
+})
+export type CallLogRow = typeof CallLogRow.Type
+
+/** A `lead_removals` row, decoded straight into the domain's `RemovalRecord`. */
+export const RemovalRecordRow = Schema.Struct({
+  id: RemovalId,
+  lead_id: LeadId,
+  campaign_id: CampaignId,
+  api_key_id: ApiKeyId,
+  removed_from: RemovedFrom,
+  attempt: IntColumn,
+  reason: Schema.NullOr(Schema.String),
+  removed_at: DateColumn
+})
+
+/** `SELECT count(*) AS n`. */
+export const CountRow = Schema.Struct({ n: IntColumn })
+
+/** `GROUP BY campaign_id, state, outcome` with `count(*) AS n`. */
+export const CounterRow = Schema.Struct({ campaign_id: CampaignId, state: LeadState, outcome: Schema.NullOr(LeadOutcome), n: IntColumn })
+export type CounterRow = typeof CounterRow.Type
+
+/**
+ * Every field below was just decoded by the row Schema with the model's own field schemas, so
+ * the model is built without a second validation pass (`true` is Schema.Class's "disable
+ * validation" flag).
+ */
+const DECODED = true
 
 export const ZERO_COUNTERS = new CampaignCounters({
   total_leads: 0,
@@ -80,19 +148,6 @@ export const ZERO_COUNTERS = new CampaignCounters({
   removed_leads: 0
 })
 
-/**
- * Rows were validated on their way in (every write goes through the domain's schemas), so models
- * are rebuilt from them without a second validation pass: `TRUSTED` is Schema.Class's
- * "disable validation" flag. This is most of the CPU of a list of 100 leads.
- */
-const TRUSTED = true
-
-export const windowOf = (json: string | null): CallingWindow | null =>
-  json === null ? null : new CallingWindow(JSON.parse(json), TRUSTED)
-
-export const retryConfigOf = (row: Pick<CampaignRow, "max_retries" | "retry_interval_minutes">) =>
-  new RetryConfig({ max_retries: num(row.max_retries), retry_interval_minutes: num(row.retry_interval_minutes) }, TRUSTED)
-
 export const toCampaign = (row: CampaignRow, counters: CampaignCounters = ZERO_COUNTERS): Campaign =>
   new Campaign({
     id: row.id,
@@ -100,14 +155,14 @@ export const toCampaign = (row: CampaignRow, counters: CampaignCounters = ZERO_C
     agent_id: row.agent_id,
     from_phone_number: row.from_phone_number,
     status: row.status,
-    scheduled_at: new Date(num(row.scheduled_at)),
-    max_concurrent_calls: num(row.max_concurrent_calls),
-    retry_config: retryConfigOf(row),
-    calling_window: windowOf(row.calling_window),
+    scheduled_at: new Date(row.scheduled_at),
+    max_concurrent_calls: row.max_concurrent_calls,
+    retry_config: new RetryConfig({ max_retries: row.max_retries, retry_interval_minutes: row.retry_interval_minutes }, DECODED),
+    calling_window: row.calling_window,
     ...counters,
-    created_at: new Date(num(row.created_at)),
-    updated_at: new Date(num(row.updated_at))
-  }, TRUSTED)
+    created_at: new Date(row.created_at),
+    updated_at: new Date(row.updated_at)
+  }, DECODED)
 
 export const toLead = (row: LeadRow): CampaignLead =>
   new CampaignLead({
@@ -115,17 +170,40 @@ export const toLead = (row: LeadRow): CampaignLead =>
     campaign_id: row.campaign_id,
     name: row.name,
     phone_number: row.phone_number,
-    notes: JSON.parse(row.notes),
+    notes: row.notes,
     status: leadStatusOf(row.state, row.outcome),
-    scheduled_at: new Date(num(row.scheduled_at)),
-    attempts: num(row.attempts),
+    scheduled_at: new Date(row.scheduled_at),
+    attempts: row.attempts,
     call_log_id: row.call_log_id,
-    created_at: new Date(num(row.created_at)),
-    updated_at: new Date(num(row.updated_at))
-  }, TRUSTED)
+    created_at: new Date(row.created_at),
+    updated_at: new Date(row.updated_at)
+  }, DECODED)
 
+export const toCallLog = (row: CallLogRow): CallLog =>
+  new CallLog({
+    id: row.id,
+    call_id: row.call_id,
+    campaign_id: row.campaign_id,
+    lead_id: row.lead_id,
+    phone_number: row.phone_number,
+    attempt: row.attempt,
+    status: row.status,
+    end_reason: row.end_reason,
+    duration_seconds: row.duration_seconds,
+    started_at: row.started_at === null ? null : new Date(row.started_at),
+    ended_at: row.ended_at === null ? null : new Date(row.ended_at),
+    created_at: new Date(row.created_at)
+  }, DECODED)
+
+/**
+ * The columns the lead rules read, from a decoded row or a trusted one (`num` is a no-op on the
+ * former).
+ */
 export const toSnapshot = (
-  row: Pick<LeadRow, "id" | "state" | "outcome" | "attempts" | "scheduled_at" | "claim_id" | "dialled" | "lease_expires_at" | "removed_from">
+  row: {
+    readonly [K in "id" | "state" | "outcome" | "attempts" | "scheduled_at" | "claim_id" | "dialled" | "lease_expires_at" | "removed_from"]:
+      LeadRow[K]
+  }
 ): LeadSnapshot => ({
   id: row.id,
   state: row.state,
@@ -138,77 +216,28 @@ export const toSnapshot = (
   removed_from: row.removed_from
 })
 
-export const toCallLog = (row: CallLogRow): CallLog =>
-  new CallLog({
-    id: row.id,
-    call_id: row.call_id,
-    campaign_id: row.campaign_id,
-    lead_id: row.lead_id,
-    phone_number: row.phone_number,
-    attempt: num(row.attempt),
-    status: row.status,
-    end_reason: row.end_reason,
-    duration_seconds: numOrNull(row.duration_seconds),
-    started_at: row.started_at === null ? null : new Date(num(row.started_at)),
-    ended_at: row.ended_at === null ? null : new Date(num(row.ended_at)),
-    created_at: new Date(num(row.created_at))
-  }, TRUSTED)
-
 /** Folds `GROUP BY state, outcome` counts into the wire counters. */
-export const countersOf = (rows: ReadonlyArray<{ state: LeadState; outcome: LeadOutcome | null; n: unknown }>): CampaignCounters => {
+export const countersOf = (rows: ReadonlyArray<Pick<CounterRow, "state" | "outcome" | "n">>): CampaignCounters => {
   const c = { total_leads: 0, pending_leads: 0, in_progress_leads: 0, completed_leads: 0, failed_leads: 0, removed_leads: 0 }
   for (const r of rows) {
-    const n = num(r.n)
-    c.total_leads += n
+    c.total_leads += r.n
     switch (leadStatusOf(r.state, r.outcome)) {
       case "pending":
-        c.pending_leads += n
+        c.pending_leads += r.n
         break
       case "in_progress":
-        c.in_progress_leads += n
+        c.in_progress_leads += r.n
         break
       case "completed":
-        c.completed_leads += n
+        c.completed_leads += r.n
         break
       case "failed":
-        c.failed_leads += n
+        c.failed_leads += r.n
         break
       case "removed":
-        c.removed_leads += n
+        c.removed_leads += r.n
         break
     }
   }
-  return new CampaignCounters(c, TRUSTED)
+  return new CampaignCounters(c, DECODED)
 }
-
-/**
- * The call log of an attempt whose dial is starting: written, `initiated`, before the carrier is
- * asked anything (invariant 3). One shape for the single and the batched start.
- */
-export const initiatedCallLogRow = (dial: {
-  readonly call_log_id: string
-  readonly organization_id: string
-  readonly campaign_id: string
-  readonly lead_id: string
-  readonly call_id: string
-  readonly claim_id: string
-  readonly phone_number: string
-  readonly attempt: number
-}, now: number) => ({
-  id: dial.call_log_id,
-  organization_id: dial.organization_id,
-  campaign_id: dial.campaign_id,
-  lead_id: dial.lead_id,
-  call_id: dial.call_id,
-  provider_call_id: null,
-  claim_id: dial.claim_id,
-  phone_number: dial.phone_number,
-  attempt: dial.attempt,
-  status: "initiated",
-  end_reason: null,
-  duration_seconds: null,
-  started_at: null,
-  ended_at: null,
-  created_at: now,
-  updated_at: now
-})

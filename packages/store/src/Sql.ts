@@ -1,6 +1,7 @@
-import type { SqlError } from "@effect/sql"
-import type { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import type { SqlClient, SqlError } from "@effect/sql"
+import { SqlSchema } from "@effect/sql"
+import type { ParseResult } from "effect"
+import { Effect, Schema } from "effect"
 
 /**
  * Row-locking clauses. PostgreSQL needs them (several writers at once); SQLite has one writer and
@@ -16,19 +17,41 @@ export const makeLocks = (sql: SqlClient.SqlClient) => {
   }
 }
 
-/**
- * Infrastructure failures (a lost connection, a constraint we did not expect) are not something
- * a caller can act on: they become defects here, at the repository edge, and the typed error
- * channel keeps only the domain's errors.
- */
-export const orDieOnSql = <A, E, R>(self: Effect.Effect<A, E | SqlError.SqlError, R>): Effect.Effect<A, Exclude<E, SqlError.SqlError>, R> =>
-  Effect.catchIf(self, (e): e is SqlError.SqlError => (e as { _tag?: unknown })?._tag === "SqlError", Effect.die) as Effect.Effect<
-    A,
-    Exclude<E, SqlError.SqlError>,
-    R
-  >
+type Infrastructure = SqlError.SqlError | ParseResult.ParseError
 
-/** Integers come back as numbers from both engines (int8 is parsed by the PostgreSQL client). */
+const isInfrastructure = (e: unknown): e is Infrastructure => {
+  const tag = (e as { _tag?: unknown })?._tag
+  return tag === "SqlError" || tag === "ParseError"
+}
+
+/**
+ * Infrastructure failures (a lost connection, a constraint we did not expect, a row that does not
+ * decode) are not something a caller can act on: they become defects here, at the repository
+ * edge, and the typed error channel keeps only the domain's errors.
+ */
+export const orDieOnSql = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, Exclude<E, Infrastructure>, R> =>
+  Effect.catchIf(self, isInfrastructure, Effect.die) as Effect.Effect<A, Exclude<E, Infrastructure>, R>
+
+/**
+ * The rows of a statement built per call (dynamic filters, locks), decoded with a row Schema:
+ * `SqlSchema.findAll` / `findOne` for statements whose request is the statement itself.
+ */
+export const findAll = <A, I, R, E, RS>(Result: Schema.Schema<A, I, RS>, statement: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
+  SqlSchema.findAll({ Request: Schema.Void, Result, execute: () => statement })(undefined)
+
+export const findOne = <A, I, R, E, RS>(Result: Schema.Schema<A, I, RS>, statement: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
+  SqlSchema.findOne({ Request: Schema.Void, Result, execute: () => statement })(undefined)
+
+/** A statement that always answers one row (an aggregate). */
+export const single = <A, I, R, E, RS>(Result: Schema.Schema<A, I, RS>, statement: Effect.Effect<ReadonlyArray<unknown>, E, R>) =>
+  SqlSchema.single({ Request: Schema.Void, Result, execute: () => statement })(undefined).pipe(
+    Effect.catchTag("NoSuchElementException", () => Effect.dieMessage("an aggregate query returned no row"))
+  )
+
+/**
+ * Integers on the measured hot paths, read without a decode (trusted rows): SQLite hands back
+ * numbers; PostgreSQL's int8 is parsed to a number by our client (`Database.ts`), a numeric
+ * string otherwise.
+ */
 export const num = (v: unknown): number => (typeof v === "number" ? v : Number(v))
 export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v))
-

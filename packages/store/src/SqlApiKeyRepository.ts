@@ -1,9 +1,10 @@
 import { SqlClient } from "@effect/sql"
-import type { ApiKeyId, IssuedApiKey, OrganizationId } from "@leadq/domain"
-import { ApiKeyNotFound, ApiKeyRepository, randomToken, unsafeMakeId, Unauthorized } from "@leadq/domain"
-import { Clock, Effect, Layer } from "effect"
+import type { ApiKeyId, IssuedApiKey } from "@leadq/domain"
+import { ApiKeyNotFound, ApiKeyRepository, OrganizationId, randomToken, unsafeMakeId, Unauthorized } from "@leadq/domain"
+import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { createHash, timingSafeEqual } from "node:crypto"
-import { num, orDieOnSql } from "./Sql.js"
+import { CountRow } from "./Rows.js"
+import { findOne, orDieOnSql, single } from "./Sql.js"
 
 /**
  * API keys look like `lq_<key id>_<secret>`: the key id (public, it names the key in logs and in
@@ -18,6 +19,8 @@ const hashSecret = (secret: string) => createHash("sha256").update(secret).diges
 
 const unauthorized = new Unauthorized({ message: "Invalid or missing API key." })
 
+const OrganizationRow = Schema.Struct({ id: OrganizationId })
+
 export const makeApiKeyRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
 
@@ -27,9 +30,9 @@ export const makeApiKeyRepository = Effect.gen(function*() {
     const secret = randomToken(32)
     return yield* sql.withTransaction(
       Effect.gen(function*() {
-        const [existing] = yield* sql<{ id: OrganizationId }>`SELECT id FROM organizations WHERE name = ${organizationName}`
-        const organization_id = existing?.id ?? unsafeMakeId.organization()
-        if (existing === undefined) {
+        const existing = yield* findOne(OrganizationRow, sql`SELECT id FROM organizations WHERE name = ${organizationName}`)
+        const organization_id = Option.isSome(existing) ? existing.value.id : unsafeMakeId.organization()
+        if (Option.isNone(existing)) {
           yield* sql`INSERT INTO organizations ${sql.insert({ id: organization_id, name: organizationName, created_at: now })}`
         }
         yield* sql`INSERT INTO api_keys ${
@@ -44,7 +47,7 @@ export const makeApiKeyRepository = Effect.gen(function*() {
         return {
           organization_id,
           organization_name: organizationName,
-          organization_created: existing === undefined,
+          organization_created: Option.isNone(existing),
           api_key_id: keyId,
           api_key: `lq_${keyId.slice("key_".length)}_${secret}`
         } satisfies IssuedApiKey
@@ -56,6 +59,8 @@ export const makeApiKeyRepository = Effect.gen(function*() {
     const match = TOKEN.exec(token)
     if (match === null) return yield* Effect.fail(unauthorized)
     const keyId = `key_${match[1]}` as ApiKeyId
+    // A trusted row (`TrustedRows.ts`): every request authenticates, the measured removal among
+    // them: a Schema decode of this row (8 µs measured) would be 1–2% of a removal's CPU.
     const [row] = yield* sql<{ organization_id: OrganizationId; secret_hash: string; revoked_at: number | null }>`
       SELECT organization_id, secret_hash, revoked_at FROM api_keys WHERE id = ${keyId}`
     if (row === undefined || row.revoked_at !== null) return yield* Effect.fail(unauthorized)
@@ -76,8 +81,8 @@ export const makeApiKeyRepository = Effect.gen(function*() {
   }, orDieOnSql)
 
   const countOrganizations = Effect.map(
-    sql<{ n: number }>`SELECT count(*) AS n FROM organizations`,
-    ([row]) => num(row?.n ?? 0)
+    single(CountRow, sql`SELECT count(*) AS n FROM organizations`),
+    (row) => row.n
   ).pipe(Effect.withSpan("leadq/ApiKeyRepository.countOrganizations"), orDieOnSql)
 
   return ApiKeyRepository.of({ createKey, authenticate, revoke, countOrganizations })

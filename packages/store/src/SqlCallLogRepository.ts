@@ -1,10 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import type { CallLogQuery, OrganizationId } from "@leadq/domain"
 import { CallLogNotFound, CallLogRepository, CampaignNotFound, pageMeta, pageOffset } from "@leadq/domain"
-import { Effect, Layer } from "effect"
-import type { CallLogRow } from "./Rows.js"
-import { toCallLog } from "./Rows.js"
-import { num, orDieOnSql } from "./Sql.js"
+import { Effect, Layer, Option } from "effect"
+import { CallLogRow, CountRow, toCallLog } from "./Rows.js"
+import { findAll, findOne, orDieOnSql, single } from "./Sql.js"
 
 export const makeCallLogRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -22,10 +21,13 @@ export const makeCallLogRepository = Effect.gen(function*() {
         ...(query.duration_max !== undefined ? [sql`duration_seconds <= ${query.duration_max}`] : [])
       ])
       const order = query.sort === "asc" ? sql.literal("created_at ASC, seq ASC") : sql.literal("created_at DESC, seq DESC")
-      const [count] = yield* sql<{ n: number }>`SELECT count(*) AS n FROM call_logs WHERE ${where}`
-      const rows = yield* sql<CallLogRow>`SELECT * FROM call_logs WHERE ${where}
-        ORDER BY ${order} LIMIT ${query.limit} OFFSET ${pageOffset(query)}`
-      return { data: rows.map(toCallLog), meta: pageMeta(query, num(count?.n ?? 0)) }
+      const count = yield* single(CountRow, sql`SELECT count(*) AS n FROM call_logs WHERE ${where}`)
+      const rows = yield* findAll(
+        CallLogRow,
+        sql`SELECT * FROM call_logs WHERE ${where}
+          ORDER BY ${order} LIMIT ${query.limit} OFFSET ${pageOffset(query)}`
+      )
+      return { data: rows.map(toCallLog), meta: pageMeta(query, count.n) }
     })
 
   const list = Effect.fn("leadq/CallLogRepository.list")(function*(org: OrganizationId, query: CallLogQuery) {
@@ -43,9 +45,9 @@ export const makeCallLogRepository = Effect.gen(function*() {
   }, orDieOnSql)
 
   const get = Effect.fn("leadq/CallLogRepository.get")(function*(org: OrganizationId, id: string) {
-    const [row] = yield* sql<CallLogRow>`SELECT * FROM call_logs WHERE id = ${id} AND organization_id = ${org}`
-    if (row === undefined) return yield* Effect.fail(CallLogNotFound.of(id))
-    return toCallLog(row)
+    const row = yield* findOne(CallLogRow, sql`SELECT * FROM call_logs WHERE id = ${id} AND organization_id = ${org}`)
+    if (Option.isNone(row)) return yield* Effect.fail(CallLogNotFound.of(id))
+    return toCallLog(row.value)
   }, orDieOnSql)
 
   return CallLogRepository.of({ list, listByCampaign, get })

@@ -8,12 +8,11 @@ import {
   pageMeta,
   pageOffset
 } from "@leadq/domain"
-import { Clock, Effect, Layer } from "effect"
-import { completeIfDrained, countersFor } from "./Counters.js"
+import { Clock, Effect, Layer, Option } from "effect"
+import { completeDrained, countersFor } from "./Counters.js"
 import { QueueWakeups } from "./QueueWakeups.js"
-import type { CampaignRow } from "./Rows.js"
-import { toCampaign } from "./Rows.js"
-import { makeLocks, orDieOnSql } from "./Sql.js"
+import { CampaignRow, CountRow, toCampaign } from "./Rows.js"
+import { findAll, findOne, makeLocks, orDieOnSql, single } from "./Sql.js"
 
 export const makeCampaignRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -25,8 +24,8 @@ export const makeCampaignRepository = Effect.gen(function*() {
 
   const findRow = (org: OrganizationId, id: string, lock = sql.literal("")) =>
     Effect.flatMap(
-      sql<CampaignRow>`SELECT * FROM campaigns WHERE id = ${id} AND organization_id = ${org} ${lock}`,
-      (rows) => (rows[0] ? Effect.succeed(rows[0]) : Effect.fail(CampaignNotFound.of(id)))
+      findOne(CampaignRow, sql`SELECT * FROM campaigns WHERE id = ${id} AND organization_id = ${org} ${lock}`),
+      Option.match({ onNone: () => Effect.fail(CampaignNotFound.of(id)), onSome: Effect.succeed })
     )
 
   const get = Effect.fn("leadq/CampaignRepository.get")(function*(org: OrganizationId, id: string) {
@@ -63,10 +62,13 @@ export const makeCampaignRepository = Effect.gen(function*() {
       sql`organization_id = ${org}`,
       ...(query.status ? [sql`status = ${query.status}`] : [])
     ])
-    const [count] = yield* sql<{ n: number }>`SELECT count(*) AS n FROM campaigns WHERE ${where}`
-    const rows = yield* sql<CampaignRow>`SELECT * FROM campaigns WHERE ${where}
-      ORDER BY created_at DESC, id DESC LIMIT ${query.limit} OFFSET ${pageOffset(query)}`
-    return { data: yield* withCounters(rows), meta: pageMeta(query, Number(count?.n ?? 0)) }
+    const count = yield* single(CountRow, sql`SELECT count(*) AS n FROM campaigns WHERE ${where}`)
+    const rows = yield* findAll(
+      CampaignRow,
+      sql`SELECT * FROM campaigns WHERE ${where}
+        ORDER BY created_at DESC, id DESC LIMIT ${query.limit} OFFSET ${pageOffset(query)}`
+    )
+    return { data: yield* withCounters(rows), meta: pageMeta(query, count.n) }
   }, orDieOnSql)
 
   const hasDialled = (id: string) =>
@@ -98,7 +100,7 @@ export const makeCampaignRepository = Effect.gen(function*() {
     )
     if (before === "paused" && status === "running") {
       // A resumed campaign may already be drained; otherwise its due leads are ready for workers.
-      yield* completeIfDrained(sql, id, now)
+      yield* completeDrained(sql, [id], now)
       yield* wakeups.notify
     } else if (patch.max_concurrent_calls !== undefined || patch.calling_window !== undefined) {
       yield* wakeups.notify

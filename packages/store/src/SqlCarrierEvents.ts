@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { CallOutcome, CarrierEvents } from "@leadq/domain"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
-import { orDieOnSql } from "./Sql.js"
+import { findOne, orDieOnSql } from "./Sql.js"
 
 const OutcomeJson = Schema.parseJson(Schema.Struct({
   status: CallOutcome.fields.status,
@@ -11,7 +11,8 @@ const OutcomeJson = Schema.parseJson(Schema.Struct({
   duration_seconds: Schema.Number
 }))
 const encode = Schema.encodeSync(OutcomeJson)
-const decode = Schema.decodeUnknownSync(OutcomeJson)
+
+const CarrierEventRow = Schema.Struct({ outcome: OutcomeJson })
 
 export const makeCarrierEvents = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -31,17 +32,15 @@ export const makeCarrierEvents = Effect.gen(function*() {
   }, orDieOnSql)
 
   const endedOf = Effect.fn("leadq/CarrierEvents.endedOf")(function*(providerCallId: string) {
-    const [row] = yield* sql<{ outcome: string }>`SELECT outcome FROM carrier_events WHERE provider_call_id = ${providerCallId}`
-    return Option.map(Option.fromNullable(row), (r) => {
-      const o = decode(r.outcome)
-      return new CallOutcome({
+    const row = yield* findOne(CarrierEventRow, sql`SELECT outcome FROM carrier_events WHERE provider_call_id = ${providerCallId}`)
+    return Option.map(row, ({ outcome: o }) =>
+      new CallOutcome({
         status: o.status,
         end_reason: o.end_reason,
         connected_at: o.connected_at === null ? null : new Date(o.connected_at),
         ended_at: new Date(o.ended_at),
         duration_seconds: o.duration_seconds
-      })
-    })
+      }))
   }, orDieOnSql)
 
   return CarrierEvents.of({ recordEnded, endedOf })

@@ -1,23 +1,12 @@
 import { SqlClient } from "@effect/sql"
-import type {
-  ApiKeyId,
-  BulkRemovalTarget,
-  CampaignId,
-  CampaignStatus,
-  LeadDraft,
-  LeadId,
-  LeadPatch,
-  LeadQuery,
-  OrganizationId,
-  RemovalId,
-  RemovalRequest,
-  RemovedFrom
-} from "@leadq/domain"
+import type { BulkRemovalTarget, LeadDraft, LeadId, LeadPatch, LeadQuery, OrganizationId, RemovalRequest } from "@leadq/domain"
 import {
   BulkRemoval,
   BulkRemovalItem,
+  CampaignId,
   CampaignLifecycle,
   CampaignNotFound,
+  CampaignStatus,
   type CampaignTerminal,
   isTimeZone,
   LeadLifecycle,
@@ -31,13 +20,14 @@ import {
   statesOfStatus,
   unsafeMakeId
 } from "@leadq/domain"
-import { Clock, Effect, Either, Layer, Option } from "effect"
-import { completeIfDrained, mayHaveDrained } from "./Counters.js"
+import { Clock, Effect, Either, Layer, Option, Schema } from "effect"
+import { completeDrained, completeIfDrained, openLeadsExist } from "./Counters.js"
 import { GroupCommit } from "./GroupCommit.js"
 import { QueueWakeups } from "./QueueWakeups.js"
-import type { CampaignRow, LeadRow } from "./Rows.js"
-import { retryConfigOf, toLead, toSnapshot } from "./Rows.js"
-import { makeLocks, num, orDieOnSql } from "./Sql.js"
+import { CountRow, EpochMsColumn, LeadRow, RemovalRecordRow, toLead, toSnapshot } from "./Rows.js"
+import { findAll, findOne, makeLocks, num, orDieOnSql, single } from "./Sql.js"
+import type { TrustedCampaignRow, TrustedLeadRow } from "./TrustedRows.js"
+import { retryConfigOf } from "./TrustedRows.js"
 
 /** Rows per INSERT in bulk: 16 columns × 500 stays far below both engines' parameter limits. */
 const INSERT_CHUNK = 500
@@ -46,13 +36,20 @@ const INSERT_CHUNK = 500
 const ownTimeZone = (notes: Readonly<Record<string, unknown>>): string | null =>
   typeof notes["timezone"] === "string" && isTimeZone(notes["timezone"]) ? notes["timezone"] : null
 
+/** What the removal reads: a trusted row (`TrustedRows.ts`), the removal is the gateway's measured hot path. */
 type RemovalRow =
   & Pick<
-    LeadRow,
+    TrustedLeadRow,
     "id" | "campaign_id" | "phone_number" | "state" | "outcome" | "attempts" | "scheduled_at" | "claim_id" | "dialled" | "lease_expires_at" | "removed_from"
   >
-  & Pick<CampaignRow, "max_retries" | "retry_interval_minutes">
+  & Pick<TrustedCampaignRow, "max_retries" | "retry_interval_minutes">
   & { readonly campaign_status: CampaignStatus }
+
+/** The campaign a lead is added to. */
+const OpenCampaignRow = Schema.Struct({ id: CampaignId, status: CampaignStatus, scheduled_at: EpochMsColumn })
+
+/** A lead with its campaign's status, for a correction. */
+const LeadWithCampaignRow = Schema.Struct({ ...LeadRow.fields, campaign_status: CampaignStatus })
 
 export const makeLeadRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -66,26 +63,25 @@ export const makeLeadRepository = Effect.gen(function*() {
    * other still open, so there the question is asked again after the commit (`null` here).
    */
   const othersOpen = sql.onDialectOrElse({
-    sqlite: () =>
-      sql`CASE WHEN EXISTS (SELECT 1 FROM leads o WHERE o.campaign_id = l.campaign_id AND o.id <> l.id AND o.state IN ('pending', 'calling'))
-        OR EXISTS (SELECT 1 FROM leads o WHERE o.campaign_id = l.campaign_id AND o.id <> l.id AND o.claim_id IS NOT NULL)
-        THEN 1 ELSE 0 END`,
+    sqlite: () => sql`CASE WHEN ${openLeadsExist(sql, sql.literal("l.campaign_id"), sql`AND o.id <> l.id`)} THEN 1 ELSE 0 END`,
     orElse: () => sql`NULL`
   })
 
   /** The campaign, held shared while leads are inserted, so that a cancel or a completion waits. */
   const openCampaign = (org: OrganizationId, campaignId: string) =>
     Effect.gen(function*() {
-      const [row] = yield* sql<Pick<CampaignRow, "id" | "status" | "scheduled_at">>`
-        SELECT id, status, scheduled_at FROM campaigns
-        WHERE id = ${campaignId} AND organization_id = ${org} ${locks.forShare}`
-      if (row === undefined) return yield* Effect.fail(CampaignNotFound.of(campaignId))
-      yield* CampaignLifecycle.ensureAcceptsLeads(row)
-      return row
+      const found = yield* findOne(
+        OpenCampaignRow,
+        sql`SELECT id, status, scheduled_at FROM campaigns
+          WHERE id = ${campaignId} AND organization_id = ${org} ${locks.forShare}`
+      )
+      if (Option.isNone(found)) return yield* Effect.fail(CampaignNotFound.of(campaignId))
+      yield* CampaignLifecycle.ensureAcceptsLeads(found.value)
+      return found.value
     })
 
-  const rowsOf = (org: OrganizationId, campaign: Pick<CampaignRow, "id" | "scheduled_at">, drafts: ReadonlyArray<LeadDraft>, now: number) => {
-    const scheduled_at = slotFor(num(campaign.scheduled_at), now)
+  const rowsOf = (org: OrganizationId, campaign: typeof OpenCampaignRow.Type, drafts: ReadonlyArray<LeadDraft>, now: number) => {
+    const scheduled_at = slotFor(campaign.scheduled_at, now)
     return drafts.map((d) => ({
       id: unsafeMakeId.lead(),
       organization_id: org,
@@ -105,8 +101,8 @@ export const makeLeadRepository = Effect.gen(function*() {
 
   const findLead = (org: OrganizationId, id: string) =>
     Effect.flatMap(
-      sql<LeadRow>`SELECT * FROM leads WHERE id = ${id} AND organization_id = ${org} AND state <> 'removed'`,
-      (rows) => (rows[0] ? Effect.succeed(rows[0]) : Effect.fail(LeadNotFound.of(id)))
+      findOne(LeadRow, sql`SELECT * FROM leads WHERE id = ${id} AND organization_id = ${org} AND state <> 'removed'`),
+      Option.match({ onNone: () => Effect.fail(LeadNotFound.of(id)), onSome: Effect.succeed })
     )
 
   const get = Effect.fn("leadq/LeadRepository.get")(function*(org: OrganizationId, id: string) {
@@ -154,19 +150,22 @@ export const makeLeadRepository = Effect.gen(function*() {
       ...(status?.outcome ? [sql`outcome = ${status.outcome}`] : []),
       ...(query.phone_number !== undefined ? [sql`phone_number = ${query.phone_number}`] : [])
     ])
-    const [count] = yield* sql<{ n: number }>`SELECT count(*) AS n FROM leads WHERE ${where}`
-    const rows = yield* sql<LeadRow>`SELECT * FROM leads WHERE ${where} ORDER BY seq LIMIT ${query.limit} OFFSET ${pageOffset(query)}`
-    return { data: rows.map(toLead), meta: pageMeta(query, num(count?.n ?? 0)) }
+    const count = yield* single(CountRow, sql`SELECT count(*) AS n FROM leads WHERE ${where}`)
+    const rows = yield* findAll(LeadRow, sql`SELECT * FROM leads WHERE ${where} ORDER BY seq LIMIT ${query.limit} OFFSET ${pageOffset(query)}`)
+    return { data: rows.map(toLead), meta: pageMeta(query, count.n) }
   }, orDieOnSql)
 
   const update = Effect.fn("leadq/LeadRepository.update")(function*(org: OrganizationId, id: string, patch: LeadPatch) {
     const now = yield* Clock.currentTimeMillis
     yield* sql.withTransaction(
       Effect.gen(function*() {
-        const [row] = yield* sql<LeadRow & { campaign_status: CampaignStatus }>`
-          SELECT l.*, c.status AS campaign_status FROM leads l JOIN campaigns c ON c.id = l.campaign_id
-          WHERE l.id = ${id} AND l.organization_id = ${org} ${locks.forUpdateOfLeads}`
-        if (row === undefined) return yield* Effect.fail(LeadNotFound.of(id))
+        const found = yield* findOne(
+          LeadWithCampaignRow,
+          sql`SELECT l.*, c.status AS campaign_status FROM leads l JOIN campaigns c ON c.id = l.campaign_id
+            WHERE l.id = ${id} AND l.organization_id = ${org} ${locks.forUpdateOfLeads}`
+        )
+        if (Option.isNone(found)) return yield* Effect.fail(LeadNotFound.of(id))
+        const row = found.value
         yield* LeadLifecycle.ensureEditable(toSnapshot(row))
         yield* CampaignLifecycle.ensureAcceptsLeads({ id: row.campaign_id, status: row.campaign_status })
         const set: Record<string, unknown> = { updated_at: now }
@@ -178,7 +177,7 @@ export const makeLeadRepository = Effect.gen(function*() {
         }
         const changed = yield* sql`UPDATE leads SET ${sql.update(set)}
           WHERE id = ${row.id} AND state = 'pending' AND claim_id IS NULL RETURNING id`
-        if (changed.length !== 1) return yield* Effect.die(new Error(`lead ${id} changed under its lock`))
+        if (changed.length !== 1) return yield* Effect.dieMessage(`lead ${id} changed under its lock`)
       })
     )
     return yield* get(org, id)
@@ -206,7 +205,7 @@ export const makeLeadRepository = Effect.gen(function*() {
           AND ${before.claim_id === null ? sql`claim_id IS NULL` : sql`claim_id = ${before.claim_id}`}
           AND dialled = ${row.dialled}
         RETURNING id`
-      if (changed.length !== 1) return yield* Effect.die(new Error(`lead ${row.id} changed under its lock`))
+      if (changed.length !== 1) return yield* Effect.dieMessage(`lead ${row.id} changed under its lock`)
       yield* sql`INSERT INTO lead_removals ${
         sql.insert({
           id: unsafeMakeId.removal(),
@@ -221,13 +220,6 @@ export const makeLeadRepository = Effect.gen(function*() {
         })
       }`
       return removal
-    })
-
-  /** `running → completed` when one of these campaigns drained, looked at after the commit. */
-  const completeDrained = (campaignIds: Iterable<string>, now: number) =>
-    Effect.forEach(new Set(campaignIds), (id) =>
-      Effect.flatMap(mayHaveDrained(sql, id), (drained) => (drained ? Effect.asVoid(completeIfDrained(sql, id, now)) : Effect.void)), {
-      discard: true
     })
 
   // Untraced: the removal is the hot path, and a traced function captures a stack trace per call.
@@ -245,7 +237,7 @@ export const makeLeadRepository = Effect.gen(function*() {
       })
     )
     if (!result.removal.call_in_progress) {
-      if (result.others_open === null) yield* completeDrained([result.campaign_id], now)
+      if (result.others_open === null) yield* completeDrained(sql, [result.campaign_id], now)
       else if (num(result.others_open) === 0) yield* completeIfDrained(sql, result.campaign_id, now)
     }
     // Built from values the domain rule produced: no need to validate them again.
@@ -325,7 +317,7 @@ export const makeLeadRepository = Effect.gen(function*() {
         return { out, campaigns: rows.map((r) => r.campaign_id) }
       })
     )
-    yield* completeDrained(items.campaigns, now)
+    yield* completeDrained(sql, items.campaigns, now)
     const count = (outcome: BulkRemovalItem["outcome"]) => items.out.filter((i) => i.outcome === outcome).length
     return new BulkRemoval({
       results: items.out,
@@ -337,26 +329,7 @@ export const makeLeadRepository = Effect.gen(function*() {
   }, orDieOnSql)
 
   const removalOf = Effect.fn("leadq/LeadRepository.removalOf")(function*(org: OrganizationId, leadId: string) {
-    const [row] = yield* sql<{
-      id: RemovalId
-      lead_id: LeadId
-      campaign_id: CampaignId
-      api_key_id: ApiKeyId
-      removed_from: RemovedFrom
-      attempt: number
-      reason: string | null
-      removed_at: number
-    }>`SELECT * FROM lead_removals WHERE lead_id = ${leadId} AND organization_id = ${org}`
-    return Option.map(Option.fromNullable(row), (r) => ({
-      id: r.id,
-      lead_id: r.lead_id,
-      campaign_id: r.campaign_id,
-      api_key_id: r.api_key_id,
-      removed_from: r.removed_from,
-      attempt: num(r.attempt),
-      reason: r.reason,
-      removed_at: new Date(num(r.removed_at))
-    }))
+    return yield* findOne(RemovalRecordRow, sql`SELECT * FROM lead_removals WHERE lead_id = ${leadId} AND organization_id = ${org}`)
   }, orDieOnSql)
 
   return LeadRepository.of({ add, addMany, get, list, update, remove, removeMany, removalOf })

@@ -13,18 +13,21 @@ import type {
 import { LeadLifecycle, StaleClaim, unsafeMakeId } from "@leadq/domain"
 import type { Context } from "effect"
 import { Clock, Effect, Either } from "effect"
-import { completeIfDrained, mayHaveDrained } from "./Counters.js"
+import { completeDrained } from "./Counters.js"
 import type { QueueWakeups } from "./QueueWakeups.js"
-import type { CampaignRow, LeadRow } from "./Rows.js"
-import { initiatedCallLogRow, retryConfigOf, toSnapshot } from "./Rows.js"
+import { toSnapshot } from "./Rows.js"
 import { makeLocks, orDieOnSql } from "./Sql.js"
+import type { TrustedCampaignRow, TrustedLeadRow } from "./TrustedRows.js"
+import { retryConfigOf } from "./TrustedRows.js"
 
 /**
- * The worker's queue operations over a batch of leads, each batch in ONE transaction: at a
- * thousand leads a second, a transaction (on SQLite an fsync) and a dozen statements per lead
- * are most of the cost, and these spread them over the batch. Each answers lead by lead, in the
- * order given, exactly as the single-lead method of `SqlLeadQueue` would answer when called for
- * each in that order: the same rules (`LeadLifecycle`), the same fencing, the same writes.
+ * The queue transitions of a dial — start, renew, finish — written once, over a batch of leads,
+ * each batch in ONE transaction: at a thousand leads a second, a transaction (on SQLite an
+ * fsync) and a dozen statements per lead are most of the cost, and these spread them over the
+ * batch. Each answers lead by lead, in the order given, exactly as a batch of one would for each
+ * in that order (the single-lead methods of `SqlLeadQueue` ARE batches of one): the same rules
+ * (`LeadLifecycle`), the same fencing, the same writes. They read trusted rows (`TrustedRows.ts`):
+ * this is the worker's measured hot path.
  *
  * Per-row values travel in a `WITH v(…) AS (VALUES …)` table joined by `UPDATE … FROM` (both
  * engines); PostgreSQL types such a column as text, hence the casts where a column is a number.
@@ -43,7 +46,27 @@ const chunksOf = <A>(items: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> =
   return out
 }
 
-const vanished = (what: string, id: string) => Effect.die(new Error(`${what} ${id} vanished`))
+const vanished = (what: string, id: string) => Effect.dieMessage(`${what} ${id} vanished`)
+
+/** The call log of an attempt whose dial is starting: written, `initiated`, before the carrier is asked anything (invariant 3). */
+const initiatedCallLogRow = (dial: Dial, phoneNumber: string, now: number) => ({
+  id: dial.call_log_id,
+  organization_id: dial.organization_id,
+  campaign_id: dial.campaign_id,
+  lead_id: dial.lead_id,
+  call_id: dial.call_id,
+  provider_call_id: null,
+  claim_id: dial.claim_id,
+  phone_number: phoneNumber,
+  attempt: dial.attempt,
+  status: "initiated",
+  end_reason: null,
+  duration_seconds: null,
+  started_at: null,
+  ended_at: null,
+  created_at: now,
+  updated_at: now
+})
 
 export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.Service<QueueWakeups>) => {
   const locks = makeLocks(sql)
@@ -58,7 +81,7 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
 
   const campaignSnapshots = (ids: ReadonlyArray<string>, lock: Statement.Fragment) =>
     Effect.map(
-      sql<Pick<CampaignRow, "id" | "status" | "max_retries" | "retry_interval_minutes">>`
+      sql<Pick<TrustedCampaignRow, "id" | "status" | "max_retries" | "retry_interval_minutes">>`
         SELECT id, status, max_retries, retry_interval_minutes FROM campaigns
         WHERE ${sql.in("id", [...new Set(ids)].sort())} ORDER BY id ${lock}`,
       (rows) => new Map(rows.map((r): [string, CampaignSnapshot] => [r.id, { id: r.id, status: r.status, retry_config: retryConfigOf(r) }]))
@@ -67,8 +90,8 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
   const lockLeads = (ids: ReadonlyArray<string>) =>
     Effect.map(
       Effect.forEach(chunksOf([...new Set(ids)].sort()), (chunk) =>
-        sql<LeadRow>`SELECT * FROM leads WHERE ${sql.in("id", chunk)} ORDER BY id ${locks.forUpdate}`),
-      (chunks) => new Map(chunks.flat().map((r): [string, LeadRow] => [r.id, r]))
+        sql<TrustedLeadRow>`SELECT * FROM leads WHERE ${sql.in("id", chunk)} ORDER BY id ${locks.forUpdate}`),
+      (chunks) => new Map(chunks.flat().map((r): [string, TrustedLeadRow] => [r.id, r]))
     )
 
   const startDials = Effect.fn("leadq/LeadQueue.startDials")(function*(claims: ReadonlyArray<Claim>, leaseMs: number) {
@@ -83,7 +106,7 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
         const current = new Map<string, LeadSnapshot>()
         const answers: Array<Either.Either<Dial, DialCancelled | StaleClaim>> = []
         const released: Array<ClaimRef> = []
-        const started: Array<{ readonly dial: Dial; readonly row: LeadRow }> = []
+        const started: Array<{ readonly dial: Dial; readonly row: TrustedLeadRow }> = []
         for (const claim of claims) {
           const row = rows.get(claim.lead_id)
           if (row === undefined) return yield* vanished("lead", claim.lead_id)
@@ -130,10 +153,10 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
               lease_expires_at = CAST(v_lease AS BIGINT), updated_at = ${now}
             FROM v WHERE leads.id = v_id AND leads.claim_id = v_claim AND leads.state = 'calling' AND leads.dialled = 0
             RETURNING leads.id`
-          if (changed.length !== chunk.length) return yield* Effect.die(new Error("a lead changed under its lock while its dial started"))
+          if (changed.length !== chunk.length) return yield* Effect.dieMessage("a lead changed under its lock while its dial started")
           // The call logs are written before the carrier is asked anything (invariant 3).
           yield* sql`INSERT INTO call_logs ${
-            sql.insert(chunk.map(({ dial, row }) => initiatedCallLogRow({ ...dial, phone_number: row.phone_number }, now)))
+            sql.insert(chunk.map(({ dial, row }) => initiatedCallLogRow(dial, row.phone_number, now)))
           }`
         }
         return { answers, released: released.length }
@@ -186,7 +209,7 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
               updated_at = ${now}
             FROM v WHERE call_logs.id = v_id AND call_logs.status IN ('initiated', 'in_progress')
             RETURNING call_logs.id`
-          if (logs.length !== chunk.length) return yield* Effect.die(new Error("a call log of this batch was already final"))
+          if (logs.length !== chunk.length) return yield* Effect.dieMessage("a call log of this batch was already final")
           yield* sql`
             WITH v(v_id, v_claim, v_state, v_outcome, v_scheduled) AS (VALUES ${
             rowsOf(chunk.map(({ call: { dial }, lead }) => [dial.lead_id, dial.claim_id, lead.state, lead.outcome, lead.scheduled_at]))
@@ -198,15 +221,12 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
         return answers
       })
     )
-    // Completion is looked at once per campaign, after the commit (as `finishCall` does per call).
+    // Completion is looked at once per campaign, after the commit.
     const maybeDrained = new Set<string>()
     for (const [i, answer] of answers.entries()) {
       if (Either.isRight(answer) && !answer.right.retry) maybeDrained.add(calls[i]!.dial.campaign_id)
     }
-    const completed = new Set<string>()
-    for (const id of maybeDrained) {
-      if ((yield* mayHaveDrained(sql, id)) && (yield* completeIfDrained(sql, id, now))) completed.add(id)
-    }
+    const completed = yield* completeDrained(sql, maybeDrained, now)
     if (completed.size === 0) return answers
     const completedStatus: CampaignStatus = "completed"
     return answers.map((answer, i) =>

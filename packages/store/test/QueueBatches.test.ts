@@ -8,10 +8,12 @@ import { campaignDraft, leadDraft, newOrg, outcome, storeLayer } from "./fixture
 
 /**
  * The worker's batch methods (`startDials`, `finishCalls`, `renewLeases`): one transaction per
- * batch, and every lead answered exactly as the single-lead method answers it. Each scenario is
- * staged twice, on two identical organizations: one goes through the batch method, the other
- * through the single-lead method called for each lead in the same order, and the answers and the
- * rows left behind must be the same.
+ * batch, and every lead answered exactly as it would be answered alone. Each scenario is staged
+ * twice, on two identical organizations: one goes through the batch method, the other through
+ * the single-lead method (a batch of one, in its own transaction) called for each lead in the
+ * same order; the answers and the rows left behind must be the same — so what a batch carries
+ * from one lead to the next inside its transaction (a lead named twice, the chunked statements)
+ * changes nothing — and both must be the expected answers and rows, spelled out.
  */
 const engines = await testEngines()
 const LEASE = 30_000
@@ -106,6 +108,13 @@ for (const engine of engines) {
 
     const leadIdsOf = (t: Twin) => [...t.leadsA, ...t.leadsB].map((l) => l.id)
 
+    /** Each lead's state, whether it is dialled and held, and its call logs' statuses: the rows spelled out. */
+    const statesOf = (rows: Effect.Effect.Success<ReturnType<typeof rowsOf>>) =>
+      rows.map(({ lead, logs }) => {
+        const l = lead as { state: string; dialled: unknown; held: unknown; attempts: unknown }
+        return [l.state, Number(l.attempts), Number(l.dialled), Number(l.held), logs.map((log) => (log as { status: string }).status)]
+      })
+
     it.effect("startDials: a mixed batch answered claim by claim as startDial answers each, in one transaction", () =>
       Effect.gen(function*() {
         yield* freshQueue
@@ -126,8 +135,13 @@ for (const engine of engines) {
 
         expect(answers.map(shape)).toEqual(expectedDialShapes)
         expect(singles.map(shape)).toEqual(expectedDialShapes)
-        // The same rows behind, lead by lead.
-        expect(yield* rowsOf(leadIdsOf(batched))).toEqual(yield* rowsOf(leadIdsOf(single)))
+        // The same rows behind, lead by lead, and the ones expected: A0, A3, A4 dialled (held, logged);
+        // A1 removed (its claim voided); A2 back in the queue; B's leads given back by the pause.
+        const rowsBehind = yield* rowsOf(leadIdsOf(batched))
+        expect(rowsBehind).toEqual(yield* rowsOf(leadIdsOf(single)))
+        const dialled = ["calling", 1, 1, 1, ["initiated"]]
+        const back = ["pending", 0, 0, 0, []]
+        expect(statesOf(rowsBehind)).toEqual([dialled, ["removed", 0, 0, 0, []], back, dialled, dialled, back, back])
 
         // Every started dial's log is there (committed) when startDials returns: `initiated`, this attempt.
         const dials = answers.flatMap((a) => (Either.isRight(a) ? [a.right] : []))
@@ -229,7 +243,17 @@ for (const engine of engines) {
         expect(answers.map(shape)).toEqual(expectedFinishShapes)
         expect(singles.map(shape)).toEqual(expectedFinishShapes)
         for (const a of answers) if (Either.isRight(a)) expect(a.right.campaign_status).toBe("running")
-        expect(yield* rowsOf(leadIdsOf(batched))).toEqual(yield* rowsOf(leadIdsOf(single)))
+        const rowsBehind = yield* rowsOf(leadIdsOf(batched))
+        expect(rowsBehind).toEqual(yield* rowsOf(leadIdsOf(single)))
+        // A0 completed (its second finish stale), A1 and A4 back for a retry, A2 removed with its
+        // call logged, A3 still held by the recovering worker with its log open.
+        expect(statesOf(rowsBehind)).toEqual([
+          ["called", 1, 0, 0, ["completed"]],
+          ["pending", 1, 0, 0, ["no_answer"]],
+          ["removed", 1, 0, 0, ["no_answer"]],
+          ["calling", 1, 1, 1, ["initiated"]],
+          ["pending", 1, 0, 0, ["busy"]]
+        ])
 
         // The stale claim's lead and log are untouched (the recovering worker settles them).
         expect((yield* sql`SELECT * FROM leads WHERE id = ${stale}`)[0]).toEqual(staleBefore)

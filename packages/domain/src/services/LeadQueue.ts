@@ -78,6 +78,9 @@ export interface DueCampaign {
 /**
  * The queue as the worker sees it (docs/design.md §5). Every method is one short transaction
  * that re-checks what it changes; a stale claim changes nothing and fails with `StaleClaim`.
+ * `startDial`, `renewLease` and `finishCall` are the batch methods (`startDials`, `renewLeases`,
+ * `finishCalls`) called with one lead: the worker uses the batches, tests and tools stage single
+ * leads with these.
  */
 export class LeadQueue extends Context.Tag("leadq/LeadQueue")<LeadQueue, {
   /**

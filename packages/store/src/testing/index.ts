@@ -1,5 +1,5 @@
 import type { SqlClient } from "@effect/sql"
-import { Effect, Layer } from "effect"
+import { Effect, Either, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -94,11 +94,11 @@ export const freshDatabaseUrl = (engine: Engine) =>
 /** A migrated database of that engine, as a layer: what store and API suites run on. */
 export const testDatabaseLayer = (engine: Engine): Layer.Layer<SqlClient.SqlClient | Database> =>
   Layer.unwrapScoped(
-    Effect.map(freshDatabaseUrl(engine), (url) => {
-      const parsed = parseDatabaseUrl(url)
-      if (parsed._tag === "Left") throw new Error(parsed.left)
-      return layerFromUrl(parsed.right, { maxConnections: 20 }) as Layer.Layer<SqlClient.SqlClient | Database>
-    })
+    Effect.flatMap(freshDatabaseUrl(engine), (url) =>
+      Either.match(parseDatabaseUrl(url), {
+        onLeft: (message) => Effect.dieMessage(message),
+        onRight: (parsed) => Effect.succeed(layerFromUrl(parsed, { maxConnections: 20 }) as Layer.Layer<SqlClient.SqlClient | Database>)
+      }))
   )
 
 /**
