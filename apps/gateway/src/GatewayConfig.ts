@@ -28,11 +28,6 @@ export interface GatewaySettings {
    * is work on the hot path that nobody reads.
    */
   readonly tracing: boolean
-  /**
-   * `DELETE /v1/campaigns-leads/{id}` served ahead of the router (RemovalRoute.ts). On by default
-   * and not read from the environment: off only where a test compares the two ways.
-   */
-  readonly removalRoute: boolean
 }
 
 export const DEFAULT_SETTINGS: GatewaySettings = {
@@ -44,8 +39,7 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
   authMaxFailuresPerKey: 10,
   authFailureWindowSeconds: 60,
   shutdownGraceSeconds: 15,
-  tracing: false,
-  removalRoute: true
+  tracing: false
 }
 
 const positiveInt = (name: string, fallback: number, max: number) =>
@@ -79,8 +73,7 @@ export const GatewaySettingsConfig: Config.Config<GatewaySettings> = Config.all(
   authMaxFailuresPerKey: positiveInt("LEADQ_AUTH_MAX_FAILURES_PER_KEY", DEFAULT_SETTINGS.authMaxFailuresPerKey, 1_000_000),
   authFailureWindowSeconds: positiveInt("LEADQ_AUTH_FAILURE_WINDOW_SECONDS", DEFAULT_SETTINGS.authFailureWindowSeconds, 86_400),
   shutdownGraceSeconds: positiveInt("LEADQ_SHUTDOWN_GRACE_SECONDS", DEFAULT_SETTINGS.shutdownGraceSeconds, 3600),
-  tracing: Config.boolean("LEADQ_TRACING").pipe(Config.withDefault(DEFAULT_SETTINGS.tracing)),
-  removalRoute: Config.succeed(DEFAULT_SETTINGS.removalRoute)
+  tracing: Config.boolean("LEADQ_TRACING").pipe(Config.withDefault(DEFAULT_SETTINGS.tracing))
 }).pipe(Config.zipWith(LogLevelChecked, (settings) => settings))
 
 export class GatewayConfig extends Context.Tag("leadq/gateway/GatewayConfig")<GatewayConfig, GatewaySettings>() {

@@ -11,17 +11,14 @@ import {
   RouteNotFound,
   UnsupportedMediaType
 } from "@leadq/api"
-import type { ApiKeyRepository, LeadRepository } from "@leadq/domain"
 import { InvalidInput } from "@leadq/domain"
 import { Cause, Effect, Layer } from "effect"
 import { randomUUID } from "node:crypto"
-import type { AuthRateLimiter } from "./AuthRateLimiter.js"
 import { GatewayConfig } from "./GatewayConfig.js"
 import { GatewayMetrics } from "./GatewayMetrics.js"
 import { Draining } from "./GracefulShutdown.js"
 import { readJsonText, withBodyText } from "./JsonBody.js"
 import { failureOfCause } from "./RequestFailures.js"
-import { makeRemovalRoute, REMOVAL_ROUTE } from "./RemovalRoute.js"
 import type { BodyKind } from "./RouteTable.js"
 import { makeRouteTable } from "./RouteTable.js"
 
@@ -84,19 +81,17 @@ const hasBody = (headers: Record<string, string | undefined>) =>
  * - every failure, whatever raised it (a domain error, a body that does not decode, a malformed
  *   JSON or multipart body, a defect), answered in the error envelope; a defect is logged with
  *   its cause and answered with a generic 500, never a stack;
- * - the request metrics;
- * - the removal of a lead served ahead of the router (RemovalRoute.ts), unless turned off.
+ * - the request metrics.
  */
 export const RequestPipelineLive: Layer.Layer<
   never,
   never,
-  GatewayConfig | GatewayMetrics | Draining | ApiKeyRepository | AuthRateLimiter | LeadRepository
+  GatewayConfig | GatewayMetrics | Draining
 > = HttpApiBuilder.middleware(
   Effect.gen(function*() {
     const config = yield* GatewayConfig
     const metrics = yield* GatewayMetrics
     const { state: shutdown } = yield* Draining
-    const removalRoute = config.removalRoute ? yield* makeRemovalRoute : undefined
     const routes = makeRouteTable(
       LeadqApi,
       [{ method: "GET", path: "/openapi.json" }, { method: "GET", path: "/docs" }],
@@ -162,14 +157,8 @@ export const RequestPipelineLive: Layer.Layer<
           ? MethodNotAllowed.of(method, pathname, [...entry.methods.keys()])
           : guardBody(kind, request)
 
-        const removal = early === undefined && route === REMOVAL_ROUTE && removalRoute !== undefined
-          ? removalRoute(request, pathname)
-          : undefined
-
         const handled: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest> = early !== undefined
           ? Effect.succeed(failureResponse(early))
-          : removal !== undefined
-          ? removal.pipe(Effect.catchAllCause((cause) => answerFailure(cause, bodyLimit)))
           : (kind === "json" || kind === "raw-json") && hasBody(request.headers)
           ? Effect.flatMap(readJsonText(request, config.maxJsonBodyBytes, drainBytes), (body) =>
             body._tag === "TooLarge"

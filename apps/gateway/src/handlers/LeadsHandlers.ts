@@ -1,11 +1,10 @@
-import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
+import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { CurrentCaller, LeadqApi, pageRequestOf, UploadResult } from "@leadq/api"
 import { CampaignRepository, CampaignTerminal, InvalidInput, isTerminal, leadDraftOf, leadPatchOf, LeadRepository } from "@leadq/domain"
 import { Duration, Effect, Stream } from "effect"
 import { GatewayMetrics } from "../GatewayMetrics.js"
 import { LeadCsv } from "../LeadCsv.js"
-import { makeRemoveLead } from "./RemoveLead.js"
 
 const TRUNCATED_MULTIPART_GRACE = Duration.seconds(2)
 
@@ -28,7 +27,6 @@ export const LeadsHandlers = HttpApiBuilder.group(LeadqApi, "leads", (handlers) 
     const leads = yield* LeadRepository
     const campaigns = yield* CampaignRepository
     const metrics = yield* GatewayMetrics
-    const removeLead = yield* makeRemoveLead
 
     return handlers
       .handle("create", ({ payload: { campaignId, ...input } }) =>
@@ -102,7 +100,14 @@ export const LeadsHandlers = HttpApiBuilder.group(LeadqApi, "leads", (handlers) 
               return result
             }
           )))
-      // Usually answered by the removal route ahead of the router (RemovalRoute.ts); here for
-      // the requests it leaves to the router, and for the OpenAPI document and the client.
-      .handle("remove", ({ path, urlParams }) => Effect.flatMap(CurrentCaller, (c) => removeLead(c, path.id, urlParams.reason)))
+      // docs/design.md §3, applied by the repository; the removal is counted by the state it was
+      // removed from.
+      .handle("remove", ({ path, urlParams }) =>
+        Effect.flatMap(CurrentCaller, (c) =>
+          Effect.map(leads.remove(c.organization_id, path.id, { api_key_id: c.api_key_id, reason: urlParams.reason }), (removal) => {
+            metrics.countRemoval(removal.removed_from)
+            // The hottest endpoint: its answer is plain JSON already (strings and a boolean), so it
+            // is written directly rather than through a second, schema-driven encoding pass.
+            return HttpServerResponse.unsafeJson(removal)
+          })))
   }))
