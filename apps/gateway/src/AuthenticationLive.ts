@@ -14,10 +14,9 @@ const rateLimited = (wait: number) =>
 
 /**
  * Bearer authentication: the store resolves the key (hash only, constant-time comparison);
- * repeated failures are rate-limited per client address and per key id. The check itself, for
- * the `Authentication` middleware and for the removal route ahead of the router.
+ * repeated failures are rate-limited per client address and per key id.
  */
-export const makeBearerCheck = Effect.gen(function*() {
+const makeBearerCheck = Effect.gen(function*() {
   const keys = yield* ApiKeyRepository
   const limiter = yield* AuthRateLimiter
   // Untraced: it runs on every request, and a traced function captures a stack trace per call.

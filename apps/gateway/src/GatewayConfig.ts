@@ -31,11 +31,6 @@ export interface GatewaySettings {
    * is work on the hot path that nobody reads.
    */
   readonly tracing: boolean
-  /**
-   * `DELETE /v1/campaigns-leads/{id}` served ahead of the router (RemovalRoute.ts). On by default
-   * and not read from the environment: off only where a test compares the two ways.
-   */
-  readonly removalRoute: boolean
 }
 
 export const DEFAULT_SETTINGS: GatewaySettings = {
@@ -47,8 +42,7 @@ export const DEFAULT_SETTINGS: GatewaySettings = {
   authMaxFailuresPerKey: 10,
   authFailureWindowSeconds: 60,
   shutdownGraceSeconds: 15,
-  tracing: false,
-  removalRoute: true
+  tracing: false
 }
 
 export const GatewaySettingsConfig: Config.Config<GatewaySettings> = checkingLogLevel(Config.all({
@@ -72,8 +66,7 @@ export const GatewaySettingsConfig: Config.Config<GatewaySettings> = checkingLog
     fallback: DEFAULT_SETTINGS.authFailureWindowSeconds
   }),
   shutdownGraceSeconds: Settings.seconds("LEADQ_SHUTDOWN_GRACE_SECONDS", { min: 1, max: 3600, fallback: DEFAULT_SETTINGS.shutdownGraceSeconds }),
-  tracing: Settings.flag("LEADQ_TRACING", { fallback: DEFAULT_SETTINGS.tracing }),
-  removalRoute: Config.succeed(DEFAULT_SETTINGS.removalRoute)
+  tracing: Settings.flag("LEADQ_TRACING", { fallback: DEFAULT_SETTINGS.tracing })
 }))
 
 export class GatewayConfig extends Context.Tag("leadq/gateway/GatewayConfig")<GatewayConfig, GatewaySettings>() {

@@ -271,6 +271,47 @@ for (const engine of engines) {
           expect(expectFailure(yield* call(gw, "DELETE", `/v1/campaigns-leads/${only.id}`), 409, "CampaignTerminal").status).toBe("completed")
           expect(yield* snapshot).toEqual(before)
         }))
+
+      // The query and the path as clients really send them: the reason decoded as sent (`+`,
+      // percent-escapes, an empty value, a malformed escape kept as sent), unknown parameters
+      // ignored, a repeated one refused; ids that name no lead or that the path refuses; the key read as the bearer scheme
+      // reads it (surrounding spaces trimmed), a trailing slash taken as the same path.
+      it.effect("the reason as sent, ids and keys in every shape: each answer, and the audit records it leaves", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const campaign = yield* createCampaign(gw, gw.apiKey, FUTURE)
+          const lead: Array<string> = []
+          for (let i = 0; i < 6; i++) lead.push((yield* addLead(gw, campaign.id)).id)
+          const steps: ReadonlyArray<readonly [path: string, status: number, code?: string | undefined, authorization?: string]> = [
+            [`/v1/campaigns-leads/${lead[0]}?reason=asked+by+phone`, 200],
+            [`/v1/campaigns-leads/${lead[1]}?reason=%E2%9C%93%20do%20not%20call%3Dever`, 200],
+            [`/v1/campaigns-leads/${lead[2]}?reason=a&reason=b`, 400, "InvalidInput"],
+            [`/v1/campaigns-leads/${lead[2]}?reason=%ZZ%`, 200],
+            [`/v1/campaigns-leads/${lead[3]}?unknown=1&reason=`, 200],
+            [`/v1/campaigns-leads/${lead[4]}?reason=a=b&&x`, 200],
+            ["/v1/campaigns-leads/not-a-lead-id", 404, "LeadNotFound"],
+            [`/v1/campaigns-leads/${"a".repeat(65)}`, 400, "InvalidInput"],
+            ["/v1/campaigns-leads/lead%5Fx", 404, "LeadNotFound"],
+            [`/v1/campaigns-leads/${lead[5]}`, 401, "Unauthorized", `Basic ${gw.apiKey}`],
+            [`/v1/campaigns-leads/${lead[5]}/`, 200, undefined, `Bearer   ${gw.apiKey}  `]
+          ]
+          const answers = []
+          for (const [path, , , authorization] of steps) {
+            const reply = yield* call(gw, "DELETE", path, authorization === undefined ? {} : { key: null, headers: { authorization } })
+            answers.push([path, reply.status, reply.status === 200 ? undefined : reply.json?.code])
+          }
+          expect(answers).toEqual(steps.map(([path, status, code]) => [path, status, code]))
+          const reasons = []
+          for (const id of lead) reasons.push(Option.map(yield* removalOf(gw.organizationId, id), (r) => r.reason))
+          expect(reasons).toEqual([
+            Option.some("asked by phone"),
+            Option.some("\u2713 do not call=ever"),
+            Option.some("%ZZ%"),
+            Option.some(""),
+            Option.some("a=b"),
+            Option.some(null)
+          ])
+        }))
     })
 
     it.effect("GET one lead: 404 for another organization's; 400 for a malformed id", () =>

@@ -16,12 +16,6 @@ export const CsvUpload = HttpApiSchema.MultipartStream(
   { maxParts: Option.some(4), maxFileSize: Option.some(MAX_CSV_BYTES), maxTotalSize: Option.some(MAX_CSV_BYTES + 64 * 1024) }
 )
 
-/**
- * The query of `DELETE /v1/campaigns-leads/{id}`. Exported because the gateway serves that one
- * route ahead of the router and decodes its query with this very schema.
- */
-export const RemoveLeadParams = Schema.Struct({ reason: Schema.optional(ReasonParam) })
-
 export class LeadsGroup extends HttpApiGroup.make("leads")
   .add(
     HttpApiEndpoint.post("create", "/v1/campaigns-leads")
@@ -80,7 +74,7 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
   .add(
     HttpApiEndpoint.del("remove", "/v1/campaigns-leads/:id")
       .setPath(IdPath)
-      .setUrlParams(RemoveLeadParams)
+      .setUrlParams(Schema.Struct({ reason: Schema.optional(ReasonParam) }))
       .addSuccess(LeadRemoval)
       .addError(LeadNotFoundError)
       .addError(CampaignTerminalError)
