@@ -1,4 +1,5 @@
 export * from "./CarrierFromConfig.js"
+export * from "./Supervisor.js"
 export * from "./Worker.js"
 export * from "./WorkerConfig.js"
 export * from "./Logging.js"
