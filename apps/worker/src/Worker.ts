@@ -51,7 +51,9 @@ const start = (config: WorkerSettings) =>
         yield* dialer.stop()
         // The batch being placed is placed whatever the grace: its calls are logged already.
         yield* Fiber.await(dialing)
+        // Interruptible: a finalizer is not, and a timeout cannot stop what it cannot interrupt.
         const drained = config.shutdown_grace_ms > 0 && (yield* holdings.emptied.pipe(
+          Effect.interruptible,
           Effect.timeoutTo({ duration: Duration.millis(config.shutdown_grace_ms), onSuccess: () => true, onTimeout: () => false })
         ))
         // Calls still going are left to recovery: their followers stop, their leases run out.
