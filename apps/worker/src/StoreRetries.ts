@@ -20,6 +20,10 @@ export const LOOP_TRIES = Schedule.exponential(Duration.millis(100)).pipe(
   Schedule.upTo(Duration.seconds(10))
 )
 
+/** One line for a failure that will be tried again: the error and what it says its cause was. */
+const briefly = (u: unknown): string =>
+  u instanceof Error ? (u.cause instanceof Error ? `${u.message}: ${u.cause.message}` : u.message) : String(u)
+
 /**
  * Infrastructure failures of the store are defects (the store's rule); here they are worth more
  * tries, each logged as a warning. Out of tries, the defect stands: the caller either leaves the
@@ -28,7 +32,7 @@ export const LOOP_TRIES = Schedule.exponential(Duration.millis(100)).pipe(
 export const retryingStore = <A, E>(what: string, effect: Effect.Effect<A, E>, schedule: Schedule.Schedule<unknown, unknown> = FEW_TRIES) =>
   effect.pipe(
     Effect.catchAllDefect((cause) => Effect.fail(new StoreHiccup({ cause }))),
-    Effect.tapError((e) => (isHiccup(e) ? Effect.logWarning(`${what} failed; trying again`, e.cause) : Effect.void)),
+    Effect.tapError((e) => (isHiccup(e) ? Effect.logWarning(`${what} failed (${briefly(e.cause)}); trying again`) : Effect.void)),
     Effect.retry({ while: isHiccup, schedule }),
     Effect.catchIf(isHiccup, (e) => Effect.die(e.cause))
   )

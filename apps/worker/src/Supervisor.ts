@@ -6,7 +6,7 @@ export class WorkerLoopFailed extends Data.TaggedError("WorkerLoopFailed")<{
   readonly cause: Cause.Cause<unknown>
 }> {
   override get message() {
-    return `the worker's ${this.loop} loop failed: ${Cause.pretty(this.cause)}`
+    return `worker loop "${this.loop}" failed: ${Cause.pretty(this.cause)}`
   }
 }
 
