@@ -1,8 +1,10 @@
 import type { CallOutcome } from "@leadq/domain"
 import { LeadQueue } from "@leadq/domain"
 import { Chunk, Effect, Either, Queue } from "effect"
-import { logCause, retryingStore } from "./CallFollower.js"
-import type { Held, Holdings } from "./Holdings.js"
+import type { Held } from "./Holdings.js"
+import { Holdings } from "./Holdings.js"
+import { Nudges } from "./Nudges.js"
+import { retryingStore } from "./StoreRetries.js"
 
 /** An ended call waiting to be written. */
 export interface EndedCall {
@@ -19,11 +21,14 @@ export const FINISH_BATCH = 500
  * one fsync) for all of them. A lead is let go only once its call is written, so it counts
  * against `max_in_flight` and keeps its lease renewed until then. A batch the store refuses even
  * after a few tries is left to recovery: its leads are let go, their leases run out, and the
- * sweeper settles them from the carrier's record.
+ * sweeper settles them from the carrier's record. Every batch written frees slots: the claim loop
+ * is nudged.
  */
-export const makeFinisher = (holdings: Holdings, freed: Effect.Effect<void>) =>
-  Effect.gen(function*() {
+export class Finisher extends Effect.Service<Finisher>()("leadq/worker/Finisher", {
+  effect: Effect.gen(function*() {
     const queue = yield* LeadQueue
+    const holdings = yield* Holdings
+    const nudges = yield* Nudges
     const ended = yield* Queue.unbounded<EndedCall>()
 
     const writeBatch = Effect.gen(function*() {
@@ -31,7 +36,7 @@ export const makeFinisher = (holdings: Holdings, freed: Effect.Effect<void>) =>
       const answers = yield* retryingStore(
         "recording ended calls",
         queue.finishCalls(batch.map(({ held, outcome }) => ({ dial: held.dial!, outcome })))
-      ).pipe(Effect.catchAllCause((cause) => Effect.as(logCause("recording ended calls failed")(cause), undefined)))
+      ).pipe(Effect.catchAllDefect((defect) => Effect.as(Effect.logError("recording ended calls failed; left to recovery", defect), undefined)))
       let retries = 0
       let removed = 0
       for (const [i, { held }] of batch.entries()) {
@@ -49,14 +54,20 @@ export const makeFinisher = (holdings: Holdings, freed: Effect.Effect<void>) =>
       if (answers !== undefined) {
         yield* Effect.logDebug(`recorded ${batch.length} ended call(s): ${retries} retry scheduled, ${removed} of leads removed during the call`)
       }
-      yield* freed
+      yield* nudges.nudge
     })
 
     return {
-      /** Hand an ended call over (from its follower). */
+      /**
+       * Hand an ended call over (from its follower). Synchronous, not an `Effect.fn`: a follower
+       * calls it from its event callback, once per call.
+       */
       offer: (held: Held, outcome: CallOutcome): void => {
         Queue.unsafeOffer(ended, { held, outcome })
       },
-      run: Effect.forever(writeBatch)
+      run: Effect.fn("leadq/worker/Finisher.run")(function*() {
+        while (true) yield* writeBatch
+      })
     }
   })
+}) {}

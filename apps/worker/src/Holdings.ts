@@ -21,9 +21,10 @@ export interface Held {
 /**
  * Every lead this worker holds — claimed, being dialled, in a call, or ended and waiting to be
  * written — by lead id. Its size is what `max_in_flight` bounds; its claims are what the lease
- * keeper renews; at shutdown, its emptying is what the worker waits for.
+ * keeper renews; at shutdown, its emptying is what the worker waits for. Plain synchronous methods
+ * on purpose: every service of the worker touches it for every lead.
  */
-export class Holdings {
+export class HeldLeads {
   private readonly byLead = new Map<string, Held>()
   private waiters: Array<Deferred.Deferred<void>> = []
 
@@ -80,3 +81,6 @@ export class Holdings {
     })
   })
 }
+
+/** The worker's one set of held leads, shared by all its services. */
+export class Holdings extends Effect.Service<Holdings>()("leadq/worker/Holdings", { sync: () => new HeldLeads() }) {}

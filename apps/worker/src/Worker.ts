@@ -1,320 +1,109 @@
-import type { CarrierEvents, Claim, Dial, ExpiredClaim } from "@leadq/domain"
-import { LeadQueue } from "@leadq/domain"
-import { QueueWakeups } from "@leadq/store"
-import type { DialRequest } from "@leadq/telephony"
-import { CallEvent, Carrier } from "@leadq/telephony"
+import type { CarrierEvents, LeadQueue } from "@leadq/domain"
+import type { QueueWakeups } from "@leadq/store"
+import type { Carrier } from "@leadq/telephony"
 import type { ConfigError } from "effect"
-import { Chunk, Clock, Duration, Effect, Either, Fiber, Layer, Option, Queue, Ref, Stream } from "effect"
-import type { CallSinks } from "./CallFollower.js"
-import { logCause, onEventOf, workerLost } from "./CallFollower.js"
+import { Duration, Effect, Fiber, Layer } from "effect"
+import { CallFollower } from "./CallFollower.js"
 import { CarrierFromConfig } from "./CarrierFromConfig.js"
-import { makeFinisher } from "./Finisher.js"
-import type { Held } from "./Holdings.js"
+import { ClaimLoop } from "./ClaimLoop.js"
+import { ConnectedMarks } from "./ConnectedMarks.js"
+import { Dialer } from "./Dialer.js"
+import { Finisher } from "./Finisher.js"
 import { Holdings } from "./Holdings.js"
-import { dropStale, makeConnectedMarks, runLeaseKeeper } from "./LeaseKeeper.js"
+import { LeaseKeeper } from "./LeaseKeeper.js"
+import { Nudges } from "./Nudges.js"
+import { Recovery } from "./Recovery.js"
+import type { WorkerLoopFailed } from "./Supervisor.js"
+import { Supervisor } from "./Supervisor.js"
+import type { WorkerSettings } from "./WorkerConfig.js"
 import { describeSettings, WorkerConfig, WorkerConfigFromEnv } from "./WorkerConfig.js"
 
 /**
- * The dialing worker of docs/design.md §5, for the life of its scope. Built around batches, so
- * that a thousand leads a second cost a few transactions a second rather than four per lead:
- *
- * - the claim loop takes due leads (never more than `max_in_flight` held at once) and hands them
- *   to the dialer; it wakes on its poll interval, on queue wake-ups (in-process, or PostgreSQL
- *   NOTIFY), when calls were recorded, and when the next lead falls due;
- * - the dialer takes every claim waiting (up to the dial batch: the carrier's preference, or
- *   `LEADQ_DIAL_BATCH`) and starts them with one `startDials` — the store's re-check and the
- *   call logs, committed — and only then asks the carrier to place the started calls, one by
- *   one, in claim order; each call is then followed by a fiber of its own;
- * - the finisher writes ended calls in batches (`finishCalls`); the connected marks move a call
- *   still going a moment after it was answered to `in_progress`; the lease keeper renews every
- *   claim the worker holds in one statement every third of the lease and stops following the
- *   calls of claims found stale;
- * - the sweeper recovers expired claims, asking the carrier what became of their calls;
- * - closing the scope (SIGTERM) stops claiming and sweeping, gives back claims not yet dialled,
- *   lets the dialer finish the batch it is placing and calls in progress finish within the
- *   shutdown grace, then leaves the rest to recovery.
+ * The dialing worker of docs/design.md §5 (docs/worker.md), for the life of its scope: its loops
+ * started under the `Supervisor`, and its shutdown. Closing the scope (SIGTERM) stops claiming and
+ * sweeping, gives back claims not yet dialled, lets the dialer finish the batch it is placing and
+ * calls in progress finish within the shutdown grace, then leaves the rest to recovery.
  */
-export const runWorker = Effect.gen(function*() {
-  const config = yield* WorkerConfig
-  const queue = yield* LeadQueue
-  const carrier = yield* Carrier
-  const wakeups = yield* QueueWakeups
+export class Worker extends Effect.Service<Worker>()("leadq/worker/Worker", {
+  scoped: Effect.flatMap(WorkerConfig, (config) => start(config).pipe(Effect.annotateLogs({ service: "leadq-worker", worker_id: config.worker_id })))
+}) {}
 
-  const stopping = yield* Ref.make(false)
-  const holdings = new Holdings()
-  const nudges = yield* Queue.sliding<void>(1)
-  /** Claims waiting for the dialer; `None` tells it to stop. */
-  const toDial = yield* Queue.unbounded<Option.Option<Claim>>()
-  const released = yield* Ref.make(0)
-  const nudge = Queue.offer(nudges, undefined)
-  const dialBatch = Math.max(1, Math.min(config.dial_batch ?? carrier.dial_batch, config.max_in_flight))
+const start = (config: WorkerSettings) =>
+  Effect.gen(function*() {
+    const [holdings, supervisor, nudges, dialer] = yield* Effect.all([Holdings, Supervisor, Nudges, Dialer])
+    const [claims, recovery, finisher, marks, leases] = yield* Effect.all([ClaimLoop, Recovery, Finisher, ConnectedMarks, LeaseKeeper])
+    yield* Effect.logInfo("worker starting", { ...describeSettings(config), dial_batch: dialer.dial_batch })
+    yield* supervisor.start("wake-ups", nudges.forwardWakeups())
+    yield* supervisor.start("finisher", finisher.run())
+    yield* supervisor.start("connected marks", marks.run())
+    yield* supervisor.start("lease keeper", leases.run())
+    const dialing = yield* supervisor.start("dialer", dialer.run())
+    const claiming = yield* supervisor.start("claim loop", claims.run())
+    const sweeping = yield* supervisor.start("recovery", recovery.run())
 
-  const finisher = yield* makeFinisher(holdings, nudge)
-  const marks = yield* makeConnectedMarks(holdings)
-  const sinks: CallSinks = { connected: marks.offer, ended: finisher.offer }
-
-  const requestOf = (dial: Dial): DialRequest => ({
-    call_id: dial.call_id,
-    lead_id: dial.lead_id,
-    campaign_id: dial.campaign_id,
-    organization_id: dial.organization_id,
-    attempt: dial.attempt,
-    phone_number: dial.phone_number,
-    from_phone_number: dial.from_phone_number,
-    agent_id: dial.agent_id,
-    name: dial.name,
-    notes: dial.notes,
-    worker_id: config.worker_id
-  })
-
-  /**
-   * Follow a call in a fiber of its own. A daemon: a call outlives the dialer batch that placed
-   * it; the lease keeper interrupts it when its claim goes stale, and shutdown when the grace is
-   * over. A follower that fails lets the lead go: its lease runs out and recovery settles it.
-   */
-  const startFollowing = (held: Held, follow: Effect.Effect<void>) =>
-    Effect.map(
-      Effect.forkDaemon(
-        Effect.interruptible(follow).pipe(
-          Effect.catchAllCause((cause) =>
-            Effect.zipRight(
-              logCause("following a call failed; left to recovery")(cause),
-              Effect.sync(() => holdings.letGo(held.ref))
-            )
-          )
-        )
-      ),
-      (fiber) => {
-        held.follower = fiber
-      }
-    )
-
-  /** Give a claim back before its dial: the lead keeps its slot. */
-  const giveBack = (claim: Claim) =>
-    queue.release(claim).pipe(
-      Effect.zipRight(Ref.update(released, (n) => n + 1)),
-      Effect.catchTag("StaleClaim", () => Effect.void),
-      Effect.catchAllCause(logCause("giving a claim back failed; its lease will run out")),
-      Effect.ensuring(Effect.sync(() => holdings.letGo(claim))),
-      Effect.annotateLogs({ lead_id: claim.lead_id })
-    )
-
-  /**
-   * Start a batch of dials in one transaction, then place the started calls in claim order.
-   * Every dial of the batch is logged once `startDials` returns, so shutdown waits for the batch
-   * to be placed (see the finalizer) rather than leave logged calls unplaced. (Not by making this
-   * uninterruptible: the carrier's own timeouts could not interrupt a request then.)
-   */
-  const dialBatchOf = (claims: ReadonlyArray<Claim>) =>
-    Effect.gen(function*() {
-      const answers = yield* queue.startDials(claims, config.lease_ms).pipe(
-        Effect.catchAllCause((cause) => Effect.as(logCause("starting dials failed; their leases will run out")(cause), undefined))
-      )
-      if (answers === undefined) {
-        for (const claim of claims) holdings.letGo(claim)
-        return yield* nudge
-      }
-      const notPlaced = new Map<string, number>()
-      for (const [i, answer] of answers.entries()) {
-        const claim = claims[i]!
-        if (Either.isLeft(answer)) {
-          const refusal = answer.left
-          const reason = refusal._tag === "DialCancelled" ? refusal.reason : "claim_taken_over"
-          notPlaced.set(reason, (notPlaced.get(reason) ?? 0) + 1)
-          holdings.letGo(claim)
-          continue
-        }
-        const dial = answer.right
-        const held = holdings.get(claim) ?? holdings.hold(dial).held
-        held.dial = dial
-        // The call log is committed: from here the carrier may be asked (invariant 3).
-        const call = yield* carrier.place(requestOf(dial)).pipe(
-          Effect.catchAllCause((cause) => Effect.as(logCause("placing a call failed; left to recovery")(cause), undefined))
-        )
-        if (call === undefined) {
-          holdings.letGo(claim)
-          continue
-        }
-        yield* startFollowing(held, call.follow(onEventOf(held, sinks)))
-      }
-      if (notPlaced.size > 0) {
-        yield* Effect.logInfo(`dials not placed: ${Array.from(notPlaced, ([reason, n]) => `${n} × ${reason}`).join(", ")}`)
-        yield* nudge
-      }
-    })
-
-  const dialer = Effect.gen(function*() {
-    while (true) {
-      const first = yield* Queue.take(toDial)
-      const taken = [first, ...Chunk.toReadonlyArray(yield* Queue.takeUpTo(toDial, dialBatch - 1))]
-      const end = taken.findIndex(Option.isNone)
-      const claims = (end === -1 ? taken : taken.slice(0, end)).flatMap(Option.toArray)
-      // The last claims waiting: the claim loop may want to claim more (see `claimBatch`).
-      if ((yield* Queue.size(toDial)) === 0) yield* nudge
-      if (yield* Ref.get(stopping)) {
-        for (const claim of claims) yield* giveBack(claim)
-      } else if (claims.length > 0) {
-        yield* dialBatchOf(claims).pipe(
-          Effect.catchAllCause((cause) =>
-            Effect.zipRight(
-              logCause("dialling failed; the batch's leads not yet placed are left to recovery")(cause),
-              // Not held any more, so not renewed: their leases run out and the sweeper settles them.
-              Effect.sync(() => {
-                for (const claim of claims) if (holdings.get(claim)?.follower === undefined) holdings.letGo(claim)
-              })
-            )
-          )
-        )
-      }
-      if (end !== -1) return
-    }
-  })
-
-  /**
-   * How long to sleep after a claim that left slots free: until the next lead falls due, at most
-   * the poll interval. A lead that fell due after the claim looked (`claimedAt`) is claimed at
-   * once; one that was due before and still not taken is held back by something else (its
-   * campaign's concurrency, its calling window) and waits for a wake-up or the next poll.
-   */
-  const idleWait = (claimedAt: number) =>
-    Effect.gen(function*() {
-      const next = yield* queue.nextDueAt.pipe(Effect.catchAllCause(() => Effect.succeed(Option.none<Date>())))
-      if (Option.isNone(next)) return config.poll_interval_ms
-      const due = next.value.getTime()
-      if (due <= claimedAt) return config.poll_interval_ms
-      const now = yield* Clock.currentTimeMillis
-      return Math.min(Math.max(0, due - now), config.poll_interval_ms)
-    })
-
-  /**
-   * While the dialer still has claims waiting, a claim is made only once this many slots are
-   * free: each claim is a transaction (on SQLite an fsync), and taking back one freed slot at a
-   * time after every finished call would cost one per lead.
-   */
-  const claimBatch = Math.max(1, Math.ceil(config.max_in_flight / 4))
-
-  const claimLoop = Effect.gen(function*() {
-    while (true) {
-      const free = config.max_in_flight - holdings.size
-      const waiting = yield* Queue.size(toDial)
-      const worthIt = free > 0 && (waiting === 0 || free >= claimBatch)
-      let claimed = 0
-      const claimedAt = yield* Clock.currentTimeMillis
-      if (worthIt) {
-        // Claimed leads always reach the dialer, even if shutdown interrupts this loop meanwhile.
-        claimed = yield* Effect.uninterruptible(
-          Effect.gen(function*() {
-            const claims = yield* queue.claimDue({ worker_id: config.worker_id, limit: free, lease_ms: config.lease_ms }).pipe(
-              Effect.catchAllCause((cause) => Effect.as(logCause("claiming failed")(cause), [] as ReadonlyArray<Claim>))
-            )
-            holdings.claimed(claims)
-            yield* Queue.offerAll(toDial, claims.map(Option.some))
-            return claims.length
-          })
-        )
-      }
-      // A full batch: more may be due right now.
-      if (worthIt && claimed === free) continue
-      const wait = worthIt ? yield* idleWait(claimedAt) : config.poll_interval_ms
-      yield* Effect.ignore(Effect.timeout(Queue.take(nudges), Duration.millis(wait)))
-    }
-  })
-
-  const recoverOne = (expired: ExpiredClaim) =>
-    Effect.gen(function*() {
-      const taken = yield* queue.recover(expired, config.worker_id, config.lease_ms).pipe(
-        Effect.catchTag("StaleClaim", () => Effect.succeed(Option.none<Dial>()))
-      )
-      if (Option.isNone(taken)) return
-      const dial = taken.value
-      const dialledAt = Option.match(expired.dial, { onNone: () => dial.lease_expires_at, onSome: (d) => d.created_at })
-      const { held, previous } = holdings.hold(dial)
-      // This worker's own claim, expired while it stalled: its old follower must stop.
-      if (previous !== undefined) yield* dropStale(holdings, previous)
-      const onEvent = onEventOf(held, sinks)
-      yield* startFollowing(
-        held,
-        Effect.gen(function*() {
-          const fate = yield* carrier.lookup({
-            call_id: dial.call_id,
-            lead_id: dial.lead_id,
-            campaign_id: dial.campaign_id,
-            attempt: dial.attempt,
-            dialled_at: dialledAt
-          })
-          yield* Effect.logInfo(`recovered a claim of ${expired.worker_id ?? "an unknown worker"}: the carrier says ${fate._tag}`)
-          switch (fate._tag) {
-            case "Ended":
-              return yield* onEvent(CallEvent.Ended({ outcome: fate.outcome }))
-            case "InProgress":
-              return yield* Stream.runForEach(fate.events, onEvent)
-            case "Unknown":
-              return yield* onEvent(CallEvent.Ended({ outcome: yield* workerLost }))
-          }
-        }).pipe(Effect.annotateLogs({ lead_id: dial.lead_id, call_id: dial.call_id, attempt: dial.attempt }))
-      )
-    }).pipe(Effect.catchAllCause(logCause("recovering a claim failed")), Effect.annotateLogs({ lead_id: expired.lead_id }))
-
-  const sweeper = Effect.forever(
-    Effect.gen(function*() {
-      yield* Effect.sleep(Duration.millis(config.sweep_interval_ms))
-      const expired = yield* queue.expiredClaims(100).pipe(
-        Effect.catchAllCause((cause) => Effect.as(logCause("looking for expired claims failed")(cause), [] as ReadonlyArray<ExpiredClaim>))
-      )
-      for (const e of expired) yield* recoverOne(e)
-    })
-  )
-
-  yield* Effect.logInfo("worker starting", { ...describeSettings(config), dial_batch: dialBatch })
-  yield* Effect.forkScoped(Stream.runForEach(wakeups.wakeups, () => nudge).pipe(Effect.catchAllCause(logCause("wake-ups stopped"))))
-  yield* Effect.forkScoped(finisher.run)
-  yield* Effect.forkScoped(marks.run)
-  yield* Effect.forkScoped(runLeaseKeeper(holdings, config.lease_ms))
-  const dialerFiber = yield* Effect.forkScoped(dialer)
-  const claimFiber = yield* Effect.forkScoped(claimLoop)
-  const sweepFiber = yield* Effect.forkScoped(sweeper)
-
-  // Runs before the fibers above are interrupted (finalizers run in reverse order of addition).
-  yield* Effect.addFinalizer(() =>
-    Effect.gen(function*() {
-      yield* Ref.set(stopping, true)
-      yield* Fiber.interrupt(claimFiber)
-      yield* Fiber.interrupt(sweepFiber)
-      const inCalls = holdings.all().filter((h) => h.dial !== undefined).length
-      yield* Effect.logInfo(`worker stopping: no new claims; ${inCalls} call(s) in progress get up to ${config.shutdown_grace_ms} ms`)
-      // Claims still queued are given back now; the dialer finishes the batch it is placing
-      // (any claim it takes after this sees `stopping` and is given back too), then stops.
-      const queued = yield* Queue.takeAll(toDial)
-      for (const claim of queued) if (Option.isSome(claim)) yield* giveBack(claim.value)
-      yield* Queue.offer(toDial, Option.none())
-      // The batch being placed is placed whatever the grace: its calls are logged already.
-      yield* Fiber.await(dialerFiber)
-      const drained = config.shutdown_grace_ms <= 0
-        ? false
-        : yield* holdings.emptied.pipe(
+    // Runs before the supervisor interrupts the loops (its scope closes after this one).
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function*() {
+        yield* Fiber.interrupt(claiming)
+        yield* Fiber.interrupt(sweeping)
+        const inCalls = holdings.all().filter((h) => h.dial !== undefined).length
+        yield* Effect.logInfo(`worker stopping: no new claims; ${inCalls} call(s) in progress get up to ${config.shutdown_grace_ms} ms`)
+        yield* dialer.stop()
+        // The batch being placed is placed whatever the grace: its calls are logged already.
+        yield* Fiber.await(dialing)
+        // Interruptible: a finalizer is not, and a timeout cannot stop what it cannot interrupt.
+        const drained = config.shutdown_grace_ms > 0 && (yield* holdings.emptied.pipe(
+          Effect.interruptible,
           Effect.timeoutTo({ duration: Duration.millis(config.shutdown_grace_ms), onSuccess: () => true, onTimeout: () => false })
+        ))
+        // Calls still going are left to recovery: their followers stop, their leases run out.
+        const left = holdings.all()
+        for (const held of left) if (held.follower !== undefined) yield* Fiber.interruptFork(held.follower)
+        yield* Effect.logInfo(
+          `worker stopped: ${yield* dialer.released} claim(s) given back` +
+            (drained ? "" : `; ${left.length} call(s) still going are left to recovery when their lease runs out`)
         )
-      // Calls still going are left to recovery: their followers stop, their leases run out.
-      const left = holdings.all()
-      for (const held of left) if (held.follower !== undefined) yield* Fiber.interruptFork(held.follower)
-      yield* Effect.logInfo(
-        `worker stopped: ${yield* Ref.get(released)} claim(s) given back` +
-          (drained ? "" : `; ${left.length} call(s) still going are left to recovery when their lease runs out`)
-      )
-    })
-  )
-}).pipe(Effect.annotateLogs({ service: "leadq-worker" }))
+      })
+    )
+    return {
+      /** Fails when any loop fails (`Supervisor`); runs as long as the worker does. */
+      join: supervisor.join
+    }
+  })
 
-/** The worker with the carrier and settings it is given (tests, embedding). */
-export const WorkerRunner: Layer.Layer<never, never, WorkerConfig | Carrier | LeadQueue | QueueWakeups> = Layer.scopedDiscard(
-  Effect.flatMap(WorkerConfig, (config) => Effect.annotateLogs(runWorker, { worker_id: config.worker_id }))
+/** Every service of the worker, on one set of `Holdings`: build it once per worker. */
+const WorkerServices = Layer.mergeAll(ClaimLoop.Default, Recovery.Default).pipe(
+  Layer.provideMerge(Dialer.Default),
+  Layer.provideMerge(CallFollower.Default),
+  Layer.provideMerge(Layer.mergeAll(Finisher.Default, ConnectedMarks.Default)),
+  Layer.provideMerge(LeaseKeeper.Default),
+  Layer.provideMerge(Layer.mergeAll(Holdings.Default, Nudges.Default, Supervisor.Default))
 )
 
 /**
- * The worker as the apps compose it: settings from the environment (validated at start-up), the
- * carrier they select, and the store's services from below. Runs for the life of the layer.
+ * The worker with the carrier and settings it is given (tests, embedding), for the life of the
+ * layer. Building it returns once the loops run; `Worker.join` tells when one of them failed.
  */
-export const WorkerLive: Layer.Layer<never, ConfigError.ConfigError, LeadQueue | CarrierEvents | QueueWakeups> = WorkerRunner.pipe(
-  Layer.provide(CarrierFromConfig),
-  Layer.provide(WorkerConfigFromEnv)
+export const WorkerRunner: Layer.Layer<Worker, never, WorkerConfig | Carrier | LeadQueue | QueueWakeups> = Worker.Default.pipe(
+  Layer.provide(WorkerServices)
 )
+
+/**
+ * The worker supervised: a layer that stays in its build while the worker runs and fails with
+ * `WorkerLoopFailed` when a loop dies. Under `Layer.launch` and `NodeRuntime.runMain` that failure
+ * ends the program with exit code 1 (the worker's shutdown runs first); merged with other layers
+ * (`pnpm start`: `Layer.mergeAll(GatewayLive, WorkerLive)`, built side by side) it takes them down
+ * too. Nothing can be provided *by* it: it outputs nothing.
+ */
+export const WorkerSupervised: Layer.Layer<never, WorkerLoopFailed, Worker> = Layer.scopedDiscard(Effect.flatMap(Worker, (w) => w.join))
+
+/**
+ * The worker as the apps compose it: settings from the environment (validated at start-up), the
+ * carrier they select, supervised, and the store's services from below.
+ */
+export const WorkerLive: Layer.Layer<never, ConfigError.ConfigError | WorkerLoopFailed, LeadQueue | CarrierEvents | QueueWakeups> =
+  WorkerSupervised.pipe(
+    Layer.provide(WorkerRunner),
+    Layer.provide(CarrierFromConfig),
+    Layer.provide(WorkerConfigFromEnv)
+  )

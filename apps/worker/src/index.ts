@@ -1,3 +1,4 @@
 export * from "./CarrierFromConfig.js"
+export * from "./Supervisor.js"
 export * from "./Worker.js"
 export * from "./WorkerConfig.js"

@@ -99,6 +99,33 @@ for (const engine of engines) {
           expect(hangUpsOf(lines).every((h) => h.by !== "leadq")).toBe(true)
         })), 60_000)
 
+    // A table one loop needs taken away under the running process (SQLite: the claim loop's
+    // `campaigns`; PostgreSQL: recovery's `call_logs`, which nothing else reads while no lead is held).
+    const broken = engine === "sqlite" ? { table: "campaigns", loop: "claim loop" } : { table: "call_logs", loop: "recovery" }
+    it.live(`a table read by the "${broken.loop}" loop renamed under it: the process logs the loop's failure at error level and exits 1`, () =>
+      withDatabase(engine, ({ databaseUrl, ledger }) =>
+        Effect.gen(function*() {
+          const w = yield* spawnWorker(workerEnv({ databaseUrl, ledger, workerId: "worker-broken" }))
+          yield* eventually(Effect.sync(() => expect(w.output()).toContain("worker starting")))
+          const sql = yield* SqlClient.SqlClient
+          yield* sql.unsafe(`ALTER TABLE ${broken.table} RENAME TO ${broken.table}_gone`)
+          // The loop's store call is retried for up to 10 s (a database restart is ridden out), then the worker fails.
+          const exit = yield* exitOf(w.exited).pipe(Effect.timeout("40 seconds"))
+          expect(exit).toEqual({ code: 1, signal: null })
+          const errors = w.output().split("\n").flatMap((line) => {
+            try {
+              const entry = JSON.parse(line) as { logLevel?: string; message?: unknown }
+              return entry.logLevel === "ERROR" ? [String(entry.message)] : []
+            } catch {
+              return []
+            }
+          })
+          expect(errors).toContain(`worker loop "${broken.loop}" failed; the worker stops`)
+          expect(w.output()).toContain(`${broken.table}`)
+          // It failed, but its shutdown ran first.
+          expect(w.output()).toContain("worker stopped")
+        })), 60_000)
+
     if (engine === "pg") {
       it.live("SIGSTOP past the lease, recovery by another worker, SIGCONT: the stale worker's writes do not land", () =>
         withDatabase(engine, ({ databaseUrl, ledger }) =>

@@ -186,6 +186,20 @@ for (const engine of engines) {
         yield* eventually(Effect.map(campaignOf(org, campaign), (c) => expect(c.completed_leads).toBe(4)))
       })))
 
+    it.live("shutdown grace: a call longer than the grace is left to recovery, the worker stops without waiting for its end", () =>
+      run(Effect.gen(function*() {
+        const ledger = memoryLedger()
+        const { campaign, leads: [lead], org } = yield* seed([{ sim_duration_ms: 20_000 }], { max_concurrent_calls: 1 })
+        const worker = yield* startWorker(SimulatedCarrierWith({ ring_ms: 0, duration_ms: 20_000 }, ledger), { shutdown_grace_ms: 300 })
+        yield* eventually(Effect.map(logsOf(org, campaign), ([log]) => expect(log?.status).toBe("in_progress")))
+        yield* worker.stop
+        // Stopped with the call still going: nothing written for it, its claim left to run out.
+        const [log] = yield* logsOf(org, campaign)
+        expect(log!.status).toBe("in_progress")
+        expect((yield* leadOf(org, lead!)).status).toBe("in_progress")
+        expect(hangUpsOf(yield* ledger.lines)).toEqual([])
+      })), 15_000)
+
     it.live("recovery: a dead worker's calls are settled from the carrier's record, never dialled again", () =>
       run(Effect.gen(function*() {
         const ledger = memoryLedger()
