@@ -146,8 +146,9 @@ for (const engine of engines) {
     it.live("a claim found stale by the lease keeper: its call is no longer followed, and nothing more is written for it", () =>
       run(Effect.gen(function*() {
         const ledger = memoryLedger()
-        // A call that rings 1.5 s unanswered: no `in_progress` mark, only the lease keeper can find the claim stale.
-        const { campaign, leads: [lead], org } = yield* seed([{ sim_outcome: "no_answer", sim_ring_ms: 1_500 }], { max_concurrent_calls: 1 })
+        // A call that rings 4 s unanswered: no `in_progress` mark, only the lease keeper can find the claim stale.
+        // (Long enough that the take-over below comes before the call's end on a loaded machine.)
+        const { campaign, leads: [lead], org } = yield* seed([{ sim_outcome: "no_answer", sim_ring_ms: 4_000 }], { max_concurrent_calls: 1 })
         yield* startWatchedWorker(SimulatedCarrierWith({ ring_ms: 0, duration_ms: 0 }, ledger), { lease_ms: 600, sweep_interval_ms: 60_000 })
         const [first] = yield* eventually(Effect.map(logsOf(org, campaign), (logs) => {
           expect(logs).toHaveLength(1)
@@ -160,8 +161,8 @@ for (const engine of engines) {
         const expired = (yield* queue.expiredClaims(10)).filter((e) => e.lead_id === lead!.id)
         const taken = yield* queue.recover(expired[0]!, "w-other", 60_000)
         expect(Option.isSome(taken)).toBe(true)
-        // Our worker's call would have ended at 1.5 s: it wrote nothing for it, not even the hang-up.
-        yield* liveSleep(2_000)
+        // Our worker's call would have ended at 4 s: it wrote nothing for it, not even the hang-up.
+        yield* liveSleep(4_500)
         expect(hangUpsOf(yield* ledger.lines)).toEqual([])
         const [log] = yield* logsOf(org, campaign)
         expect(log!.id).toBe(first!.id)
