@@ -35,6 +35,7 @@ const leadsModule = () => import("./commands/Leads.js")
 const removeManyModule = () => import("./commands/RemoveMany.js")
 const callLogsModule = () => import("./commands/CallLogs.js")
 const keysModule = () => import("./commands/Keys.js")
+const removalsModule = () => import("./commands/Removals.js")
 
 /** A group without a subcommand is bad usage: say which ones there are. */
 const chooseOne = (group: string, choices: string) => () => {
@@ -383,6 +384,53 @@ const callLogs = Command.make("call-logs", {}, chooseOne("call-logs", "list|get|
 )
 
 // ---------------------------------------------------------------------------------------------
+// removals
+
+const removalsList = Command.make("list", {
+  ...connection,
+  ...paging,
+  campaign: Options.text("campaign").pipe(Options.withDescription("Only this campaign's removals."), Options.optional),
+  phone: Options.text("phone").pipe(Options.withDescription("Only leads that had this number (E.164)."), Options.optional),
+  apiKeyId: Options.text("api-key-id").pipe(Options.withDescription("Only removals made with this API key (key_…)."), Options.optional),
+  from: Options.text("from").pipe(
+    Options.withDescription("Removed at or after (ISO 8601)."),
+    Options.withSchema(dateFlag("--from")),
+    Options.optional
+  ),
+  to: Options.text("to").pipe(
+    Options.withDescription("Removed at or before (ISO 8601)."),
+    Options.withSchema(dateFlag("--to")),
+    Options.optional
+  ),
+  format: Options.choice("format", ["table", "json", "csv"]).pipe(
+    Options.withDescription("table for people, json (as --json: one value per line) or csv (a header row, then one row per removal)."),
+    defaultTo("table")
+  )
+}, lazy(removalsModule, (m, a) => m.list(a))).pipe(
+  Command.withDescription(help(
+    "List the removal audit records, newest first: who removed which lead, when, why, and from which state.",
+    [
+      "leadq removals list --campaign cmp_…",
+      "leadq removals list --phone +14155550123 --json",
+      "leadq removals list --from 2026-06-01 --to 2026-06-30T23:59:59Z --all --format csv > removals-june.csv"
+    ],
+    ["Records are written with each removal and never changed or deleted. --format csv with --all streams every page."]
+  ))
+)
+
+const removalsGet = Command.make("get", { ...connection, id: id("lead") }, lazy(removalsModule, (m, a) => m.get(a))).pipe(
+  Command.withDescription(help(
+    "Show the removal audit record of a lead (a removed lead is not found by `leadq leads get`).",
+    ["leadq removals get lead_…"]
+  ))
+)
+
+const removals = Command.make("removals", {}, chooseOne("removals", "list|get")).pipe(
+  Command.withDescription(help("The removal audit: list and show removal records, for compliance reviews.")),
+  Command.withSubcommands([removalsList, removalsGet])
+)
+
+// ---------------------------------------------------------------------------------------------
 // keys
 
 const database = {
@@ -419,9 +467,9 @@ const keys = Command.make("keys", {}, chooseOne("keys", "create|revoke")).pipe(
 
 // ---------------------------------------------------------------------------------------------
 
-const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|keys")).pipe(
+const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|removals|keys")).pipe(
   Command.withDescription(help(
-    "The leadq operator CLI: campaigns, leads, call logs and API keys.",
+    "The leadq operator CLI: campaigns, leads, call logs, the removal audit and API keys.",
     [
       "export LEADQ_URL=http://127.0.0.1:8080 LEADQ_API_KEY=lq_…",
       "leadq campaigns list",
@@ -429,7 +477,7 @@ const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs
     ],
     ["Exit codes: 0 ok, 1 a request failed, 2 bad usage. Completions: leadq --completions bash|zsh|fish."]
   )),
-  Command.withSubcommands([campaigns, leads, callLogs, keys])
+  Command.withSubcommands([campaigns, leads, callLogs, removals, keys])
 )
 
 export const cli = Command.run(leadq, { name: "leadq", version: VERSION })
