@@ -68,6 +68,10 @@ const dateFlag = (flag: string) =>
     })
   })
 
+/** An optional ISO 8601 date flag (`--since`, `--from`, …), as a `Date`. */
+const dateOption = (flag: string, description: string) =>
+  Options.text(flag).pipe(Options.withDescription(description), Options.withSchema(dateFlag(`--${flag}`)), Options.optional)
+
 /** `Options.withDefault`, with the default said in the help (@effect/cli says only an `Option`'s). */
 const defaultTo = <const B extends string | number>(value: B) => <A>(self: Options.Options<A>): Options.Options<A | B> =>
   Options.withDefault(Options.withDescription(self, `Default: ${value}.`), value)
@@ -333,16 +337,8 @@ const callLogsList = Command.make("list", {
     Options.withDescription("Only calls in this status."),
     Options.optional
   ),
-  since: Options.text("since").pipe(
-    Options.withDescription("Created at or after (ISO 8601)."),
-    Options.withSchema(dateFlag("--since")),
-    Options.optional
-  ),
-  until: Options.text("until").pipe(
-    Options.withDescription("Created at or before (ISO 8601)."),
-    Options.withSchema(dateFlag("--until")),
-    Options.optional
-  ),
+  since: dateOption("since", "Created at or after (ISO 8601)."),
+  until: dateOption("until", "Created at or before (ISO 8601)."),
   minDuration: Options.float("min-duration").pipe(Options.withDescription("At least this many seconds long."), Options.optional),
   maxDuration: Options.float("max-duration").pipe(Options.withDescription("At most this many seconds long."), Options.optional),
   order: Options.choice("order", ["asc", "desc"]).pipe(Options.withDescription("By creation time (default desc)."), Options.optional)
@@ -392,16 +388,8 @@ const removalsList = Command.make("list", {
   campaign: Options.text("campaign").pipe(Options.withDescription("Only this campaign's removals."), Options.optional),
   phone: Options.text("phone").pipe(Options.withDescription("Only leads that had this number (E.164)."), Options.optional),
   apiKeyId: Options.text("api-key-id").pipe(Options.withDescription("Only removals made with this API key (key_…)."), Options.optional),
-  from: Options.text("from").pipe(
-    Options.withDescription("Removed at or after (ISO 8601)."),
-    Options.withSchema(dateFlag("--from")),
-    Options.optional
-  ),
-  to: Options.text("to").pipe(
-    Options.withDescription("Removed at or before (ISO 8601)."),
-    Options.withSchema(dateFlag("--to")),
-    Options.optional
-  ),
+  from: dateOption("from", "Removed at or after (ISO 8601)."),
+  to: dateOption("to", "Removed at or before (ISO 8601)."),
   format: Options.choice("format", ["table", "json", "csv"]).pipe(
     Options.withDescription("table for people, json (as --json: one value per line) or csv (a header row, then one row per removal)."),
     defaultTo("table")

@@ -1,22 +1,15 @@
 import { afterAll, expect, layer } from "@effect/vitest"
-import type { ApiKeyId, CampaignDraft, E164, LeadId } from "@leadq/domain"
-import { CampaignRepository, LeadQueue, LeadRepository, RetryConfig } from "@leadq/domain"
+import type { ApiKeyId, E164, LeadId } from "@leadq/domain"
+import { CampaignRepository, LeadQueue, LeadRepository } from "@leadq/domain"
 // The gateway's own test harness: a real gateway listening on a free port over a fresh database.
 // Tests may start the app they talk to; the module boundary is about runtime code.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
 import { Effect } from "effect"
+import { campaignDraft } from "./CampaignDrafts.js"
 import { jsonLines, removeTempDirs, runCli } from "./RunCli.js"
 
 afterAll(removeTempDirs)
-
-const draft = (name: string): CampaignDraft => ({
-  name,
-  agent_id: "agent_1",
-  from_phone_number: "+14155550100" as E164,
-  max_concurrent_calls: 5,
-  retry_config: new RetryConfig({ max_retries: 0, retry_interval_minutes: 60 })
-})
 
 const COLUMNS = ["id", "lead_id", "campaign_id", "phone_number", "removed_from", "attempt", "call_in_progress", "reason", "api_key_id", "removed_at"]
 
@@ -79,7 +72,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
     const campaigns = yield* CampaignRepository
     const leads = yield* LeadRepository
     const queue = yield* LeadQueue
-    const campaign = yield* campaigns.create(org.organizationId, draft("Audit"))
+    const campaign = yield* campaigns.create(org.organizationId, campaignDraft("Audit"))
     const add = (phone: string) => leads.add(org.organizationId, campaign.id, { name: null, phone_number: phone as E164, notes: {} })
     const pending = yield* add("+14155550301")
     const inCall = yield* add("+14155550302")
@@ -139,7 +132,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
       const org = yield* gw.newOrganization()
       const campaigns = yield* CampaignRepository
       const leads = yield* LeadRepository
-      const campaign = yield* campaigns.create(org.organizationId, { ...draft("Many"), scheduled_at: new Date("2099-01-01T00:00:00Z") })
+      const campaign = yield* campaigns.create(org.organizationId, { ...campaignDraft("Many"), scheduled_at: new Date("2099-01-01T00:00:00Z") })
       const drafts = Array.from({ length: 130 }, (_, i) => ({ name: null, phone_number: `+1415551${String(i).padStart(4, "0")}` as E164, notes: {} }))
       yield* leads.addMany(org.organizationId, campaign.id, drafts)
       const added = yield* leads.list(org.organizationId, { page: 1, limit: 100, campaign_id: campaign.id })
