@@ -35,6 +35,7 @@ const leadsModule = () => import("./commands/Leads.js")
 const removeManyModule = () => import("./commands/RemoveMany.js")
 const callLogsModule = () => import("./commands/CallLogs.js")
 const keysModule = () => import("./commands/Keys.js")
+const removalsModule = () => import("./commands/Removals.js")
 
 /** A group without a subcommand is bad usage: say which ones there are. */
 const chooseOne = (group: string, choices: string) => () => {
@@ -66,6 +67,10 @@ const dateFlag = (flag: string) =>
       override: true
     })
   })
+
+/** An optional ISO 8601 date flag (`--since`, `--from`, …), as a `Date`. */
+const dateOption = (flag: string, description: string) =>
+  Options.text(flag).pipe(Options.withDescription(description), Options.withSchema(dateFlag(`--${flag}`)), Options.optional)
 
 /** `Options.withDefault`, with the default said in the help (@effect/cli says only an `Option`'s). */
 const defaultTo = <const B extends string | number>(value: B) => <A>(self: Options.Options<A>): Options.Options<A | B> =>
@@ -332,16 +337,8 @@ const callLogsList = Command.make("list", {
     Options.withDescription("Only calls in this status."),
     Options.optional
   ),
-  since: Options.text("since").pipe(
-    Options.withDescription("Created at or after (ISO 8601)."),
-    Options.withSchema(dateFlag("--since")),
-    Options.optional
-  ),
-  until: Options.text("until").pipe(
-    Options.withDescription("Created at or before (ISO 8601)."),
-    Options.withSchema(dateFlag("--until")),
-    Options.optional
-  ),
+  since: dateOption("since", "Created at or after (ISO 8601)."),
+  until: dateOption("until", "Created at or before (ISO 8601)."),
   minDuration: Options.float("min-duration").pipe(Options.withDescription("At least this many seconds long."), Options.optional),
   maxDuration: Options.float("max-duration").pipe(Options.withDescription("At most this many seconds long."), Options.optional),
   order: Options.choice("order", ["asc", "desc"]).pipe(Options.withDescription("By creation time (default desc)."), Options.optional)
@@ -383,6 +380,45 @@ const callLogs = Command.make("call-logs", {}, chooseOne("call-logs", "list|get|
 )
 
 // ---------------------------------------------------------------------------------------------
+// removals
+
+const removalsList = Command.make("list", {
+  ...connection,
+  ...paging,
+  campaign: Options.text("campaign").pipe(Options.withDescription("Only this campaign's removals."), Options.optional),
+  phone: Options.text("phone").pipe(Options.withDescription("Only leads that had this number (E.164)."), Options.optional),
+  apiKeyId: Options.text("api-key-id").pipe(Options.withDescription("Only removals made with this API key (key_…)."), Options.optional),
+  from: dateOption("from", "Removed at or after (ISO 8601)."),
+  to: dateOption("to", "Removed at or before (ISO 8601)."),
+  format: Options.choice("format", ["table", "json", "csv"]).pipe(
+    Options.withDescription("table for people, json (as --json: one value per line) or csv (a header row, then one row per removal)."),
+    defaultTo("table")
+  )
+}, lazy(removalsModule, (m, a) => m.list(a))).pipe(
+  Command.withDescription(help(
+    "List the removal audit records, newest first: who removed which lead, when, why, and from which state.",
+    [
+      "leadq removals list --campaign cmp_…",
+      "leadq removals list --phone +14155550123 --json",
+      "leadq removals list --from 2026-06-01 --to 2026-06-30T23:59:59Z --all --format csv > removals-june.csv"
+    ],
+    ["Records are written with each removal and never changed or deleted. --format csv with --all streams every page."]
+  ))
+)
+
+const removalsGet = Command.make("get", { ...connection, id: id("lead") }, lazy(removalsModule, (m, a) => m.get(a))).pipe(
+  Command.withDescription(help(
+    "Show the removal audit record of a lead (a removed lead is not found by `leadq leads get`).",
+    ["leadq removals get lead_…"]
+  ))
+)
+
+const removals = Command.make("removals", {}, chooseOne("removals", "list|get")).pipe(
+  Command.withDescription(help("The removal audit: list and show removal records, for compliance reviews.")),
+  Command.withSubcommands([removalsList, removalsGet])
+)
+
+// ---------------------------------------------------------------------------------------------
 // keys
 
 const database = {
@@ -419,9 +455,9 @@ const keys = Command.make("keys", {}, chooseOne("keys", "create|revoke")).pipe(
 
 // ---------------------------------------------------------------------------------------------
 
-const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|keys")).pipe(
+const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|removals|keys")).pipe(
   Command.withDescription(help(
-    "The leadq operator CLI: campaigns, leads, call logs and API keys.",
+    "The leadq operator CLI: campaigns, leads, call logs, the removal audit and API keys.",
     [
       "export LEADQ_URL=http://127.0.0.1:8080 LEADQ_API_KEY=lq_…",
       "leadq campaigns list",
@@ -429,7 +465,7 @@ const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs
     ],
     ["Exit codes: 0 ok, 1 a request failed, 2 bad usage. Completions: leadq --completions bash|zsh|fish."]
   )),
-  Command.withSubcommands([campaigns, leads, callLogs, keys])
+  Command.withSubcommands([campaigns, leads, callLogs, removals, keys])
 )
 
 export const cli = Command.run(leadq, { name: "leadq", version: VERSION })

@@ -1,6 +1,6 @@
 import { afterAll, expect, layer } from "@effect/vitest"
-import type { CampaignDraft, E164 } from "@leadq/domain"
-import { CallOutcome, CampaignRepository, LeadQueue, LeadRepository, RetryConfig } from "@leadq/domain"
+import type { E164 } from "@leadq/domain"
+import { CallOutcome, CampaignRepository, LeadQueue, LeadRepository } from "@leadq/domain"
 // The gateway's own test harness: a real gateway listening on a free port over a fresh database.
 // Tests may start the app they talk to; the module boundary is about runtime code.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -8,17 +8,10 @@ import { TestGateway, testGatewayLayer } from "@leadq/gateway/testing"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { campaignDraft } from "./CampaignDrafts.js"
 import { jsonLines, removeTempDirs, runCli, startCli, tempDir, until } from "./RunCli.js"
 
 afterAll(removeTempDirs)
-
-const draft = (name: string): CampaignDraft => ({
-  name,
-  agent_id: "agent_1",
-  from_phone_number: "+14155550100" as E164,
-  max_concurrent_calls: 5,
-  retry_config: new RetryConfig({ max_retries: 0, retry_interval_minutes: 60 })
-})
 
 const LEASE = 600_000
 
@@ -30,7 +23,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
       const campaigns = yield* CampaignRepository
       const leads = yield* LeadRepository
       const queue = yield* LeadQueue
-      const campaign = yield* campaigns.create(org, draft("Follow"))
+      const campaign = yield* campaigns.create(org, campaignDraft("Follow"))
       const first = yield* leads.add(org, campaign.id, { name: "first", phone_number: "+14155550201" as E164, notes: {} })
       const second = yield* leads.add(org, campaign.id, { name: "second", phone_number: "+14155550202" as E164, notes: {} })
 

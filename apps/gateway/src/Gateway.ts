@@ -14,12 +14,13 @@ import { CampaignsHandlers } from "./handlers/CampaignsHandlers.js"
 import { CarrierWebhookHandlers } from "./handlers/CarrierWebhookHandlers.js"
 import { LeadsHandlers } from "./handlers/LeadsHandlers.js"
 import { LeadUpload } from "./LeadUpload.js"
+import { RemovalsHandlers } from "./handlers/RemovalsHandlers.js"
 import { ServiceHandlers } from "./handlers/ServiceHandlers.js"
 import { RequestPipelineLive } from "./RequestPipeline.js"
 
 /** The API implemented: every group's handlers and the bearer authentication. */
 const ApiLive = HttpApiBuilder.api(LeadqApi).pipe(
-  Layer.provide([CampaignsHandlers, LeadsHandlers, CallLogsHandlers, CarrierWebhookHandlers, ServiceHandlers]),
+  Layer.provide([CampaignsHandlers, LeadsHandlers, CallLogsHandlers, RemovalsHandlers, CarrierWebhookHandlers, ServiceHandlers]),
   Layer.provide([AuthenticationLive, LeadUpload.Default])
 )
 

@@ -4,6 +4,7 @@ import { CampaignsGroup } from "./CampaignsGroup.js"
 import { CarrierWebhookGroup } from "./CarrierWebhookGroup.js"
 import { InternalServerError, InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./Envelope.js"
 import { LeadsGroup } from "./LeadsGroup.js"
+import { RemovalsGroup } from "./RemovalsGroup.js"
 import { ServiceGroup } from "./ServiceGroup.js"
 
 /**
@@ -17,6 +18,7 @@ export class LeadqApi extends HttpApi.make("leadq")
   .add(CampaignsGroup)
   .add(LeadsGroup)
   .add(CallLogsGroup)
+  .add(RemovalsGroup)
   .add(CarrierWebhookGroup)
   .add(ServiceGroup)
   .addError(InvalidInputError)

@@ -3,7 +3,7 @@ import { BulkRemoval, CampaignLead, LeadRemoval, LeadStatus } from "@leadq/domai
 import { Option, Schema } from "effect"
 import { BulkRemoveBody, LeadCreateBody, LeadPatchBody } from "./Bodies.js"
 import { CampaignNotFoundError, CampaignTerminalError, LeadLockedError, LeadNotFoundError, PayloadTooLargeError } from "./Envelope.js"
-import { IdParam, IdPath, PageParams, ReasonParam } from "./Params.js"
+import { E164Param, IdParam, IdPath, PageParams, ReasonParam } from "./Params.js"
 import { CampaignLeadPage, UploadResult } from "./Responses.js"
 import { Authentication } from "./Security.js"
 
@@ -47,9 +47,7 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
         ...PageParams,
         campaign_id: Schema.optional(IdParam),
         status: Schema.optional(LeadStatus),
-        phone_number: Schema.optional(Schema.String.pipe(
-          Schema.pattern(/^\+[1-9]\d{7,14}$/, { message: () => "must be an E.164 phone number such as +14155550123" })
-        ))
+        phone_number: Schema.optional(E164Param)
       }))
       .addSuccess(CampaignLeadPage)
       .annotate(OpenApi.Summary, "List leads (of a campaign, by status or by phone number)")

@@ -49,6 +49,11 @@ export const pageRequestOf = (params: { readonly page?: number | undefined; read
   limit: params.limit ?? DEFAULT_PAGE_LIMIT
 })
 
+/** A filter on a phone number: exact, so given in E.164. */
+export const E164Param = Schema.String.pipe(
+  Schema.pattern(/^\+[1-9]\d{7,14}$/, { message: () => "must be an E.164 phone number such as +14155550123" })
+)
+
 /** A filter on a timestamp: an ISO 8601 date or date-time. */
 export const DateParam = Schema.Date.annotations({ description: "An ISO 8601 date or date-time." })
 

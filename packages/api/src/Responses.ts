@@ -1,4 +1,4 @@
-import { CallLog, Campaign, CampaignLead, PageMeta } from "@leadq/domain"
+import { CallLog, Campaign, CampaignLead, PageMeta, RemovalAudit } from "@leadq/domain"
 import { Schema } from "effect"
 
 /** `{data, meta}` of a list; the items are the domain's models, which are the wire shape. */
@@ -8,6 +8,7 @@ const pageOf = <A, I>(item: Schema.Schema<A, I>, identifier: string) =>
 export const CampaignPage = pageOf(Campaign, "CampaignPage")
 export const CampaignLeadPage = pageOf(CampaignLead, "CampaignLeadPage")
 export const CallLogPage = pageOf(CallLog, "CallLogPage")
+export const RemovalAuditPage = pageOf(RemovalAudit, "RemovalAuditPage")
 
 /** The answer to a CSV upload. */
 export class UploadResult extends Schema.Class<UploadResult>("UploadResult")({

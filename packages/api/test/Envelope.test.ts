@@ -164,7 +164,9 @@ describe("OpenAPI document", () => {
       "GET /v1/campaigns",
       "GET /v1/campaigns-leads",
       "GET /v1/campaigns-leads/{id}",
+      "GET /v1/campaigns-leads/{id}/removal",
       "GET /v1/campaigns/{id}",
+      "GET /v1/removals",
       "PATCH /v1/campaigns-leads/{id}",
       "PATCH /v1/campaigns/{id}",
       "POST /v1/campaigns",
@@ -177,6 +179,9 @@ describe("OpenAPI document", () => {
     const remove = spec.paths["/v1/campaigns-leads/{id}"]!.delete!
     expect(Object.keys(remove.responses).sort()).toEqual(["200", "400", "401", "404", "409", "413", "415", "429", "500"])
     expect(remove.security).toEqual([{ bearer: [] }])
+    const removal = spec.paths["/v1/campaigns-leads/{id}/removal"]!.get!
+    expect(Object.keys(removal.responses).sort()).toEqual(["200", "400", "401", "404", "413", "415", "429", "500"])
+    expect(removal.security).toEqual([{ bearer: [] }])
     expect(JSON.stringify(spec)).not.toContain("HttpApiDecodeError")
     expect(spec.components.schemas["LeadNotFound"]).toBeDefined()
   })

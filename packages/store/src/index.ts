@@ -8,6 +8,7 @@ import { CampaignRepositoryLive } from "./SqlCampaignRepository.js"
 import { CarrierEventsLive } from "./SqlCarrierEvents.js"
 import { LeadQueueLive } from "./SqlLeadQueue.js"
 import { LeadRepositoryLive } from "./SqlLeadRepository.js"
+import { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
 
 export * from "./Database.js"
 export * from "./GroupCommit.js"
@@ -20,6 +21,7 @@ export { CampaignRepositoryLive } from "./SqlCampaignRepository.js"
 export { CarrierEventsLive } from "./SqlCarrierEvents.js"
 export { LeadQueueLive } from "./SqlLeadQueue.js"
 export { LeadRepositoryLive } from "./SqlLeadRepository.js"
+export { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
 
 /**
  * Every repository of the domain on one SQL database (SQLite or PostgreSQL, whichever
@@ -28,6 +30,7 @@ export { LeadRepositoryLive } from "./SqlLeadRepository.js"
 export const StoreLive = Layer.mergeAll(
   CampaignRepositoryLive,
   LeadRepositoryLive,
+  RemovalAuditRepositoryLive,
   CallLogRepositoryLive,
   LeadQueueLive,
   ApiKeyRepositoryLive,
