@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import type { OrganizationId, RemovalAuditQuery } from "@leadq/domain"
 import { callInProgressOf, LeadNotFound, pageMeta, pageOffset, RemovalAudit, RemovalAuditRepository } from "@leadq/domain"
-import { Effect, Layer, Schema } from "effect"
-import { num, orDieOnSql } from "./Sql.js"
+import { Effect, Layer, Option, Schema } from "effect"
+import { findAll, findOne, num, orDieOnSql } from "./Sql.js"
 
 const { call_in_progress: _derived, removed_at: _epoch, ...stored } = RemovalAudit.fields
 
@@ -22,9 +22,6 @@ const RemovalAuditFromRow = Schema.transform(
     encode: ({ call_in_progress: _, ...audit }) => ({ ...audit, removed_at: audit.removed_at.getTime() })
   }
 )
-
-// A row that does not decode is a broken database, not something a caller can act on.
-const decodeRows = (rows: ReadonlyArray<unknown>) => Effect.orDie(Schema.decodeUnknown(Schema.Array(RemovalAuditFromRow))(rows))
 
 export const makeRemovalAuditRepository = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -46,18 +43,23 @@ export const makeRemovalAuditRepository = Effect.gen(function*() {
     // Counting needs the lead row only to filter on its number.
     const [count] = yield* sql<{ n: number }>`SELECT count(*) AS n FROM ${byPhone ? fromJoined : sql`lead_removals r`} WHERE ${where}`
     // A bulk removal writes its records in one millisecond: the id orders them stably across pages.
-    const rows = yield* sql`SELECT ${columns} FROM ${fromJoined} WHERE ${where}
-      ORDER BY r.removed_at DESC, r.id DESC LIMIT ${query.limit} OFFSET ${pageOffset(query)}`
-    return { data: yield* decodeRows(rows), meta: pageMeta(query, num(count?.n ?? 0)) }
+    const data = yield* findAll(
+      RemovalAuditFromRow,
+      sql`SELECT ${columns} FROM ${fromJoined} WHERE ${where}
+        ORDER BY r.removed_at DESC, r.id DESC LIMIT ${query.limit} OFFSET ${pageOffset(query)}`
+    )
+    return { data, meta: pageMeta(query, num(count?.n ?? 0)) }
   }, orDieOnSql)
 
   const ofLead = Effect.fn("leadq/RemovalAuditRepository.ofLead")(function*(org: OrganizationId, leadId: string) {
-    const rows = yield* sql`SELECT ${columns} FROM ${fromJoined} WHERE r.lead_id = ${leadId} AND r.organization_id = ${org}`
-    const [audit] = yield* decodeRows(rows)
-    if (audit === undefined) {
+    const audit = yield* findOne(
+      RemovalAuditFromRow,
+      sql`SELECT ${columns} FROM ${fromJoined} WHERE r.lead_id = ${leadId} AND r.organization_id = ${org}`
+    )
+    if (Option.isNone(audit)) {
       return yield* Effect.fail(new LeadNotFound({ lead_id: leadId, message: `No removal of lead ${leadId}: it was never removed, or is not found.` }))
     }
-    return audit
+    return audit.value
   }, orDieOnSql)
 
   return RemovalAuditRepository.of({ list, ofLead })
