@@ -28,8 +28,8 @@ export class AuthRateLimiter extends Effect.Service<AuthRateLimiter>()("leadq/ga
   scoped: Effect.gen(function*() {
     const config = yield* GatewayConfig
     const failures = yield* AuthFailures
-    const windowMs = config.authFailureWindowSeconds * 1000
-    const limits = { address: config.authMaxFailuresPerAddress, key: config.authMaxFailuresPerKey }
+    const windowMs = config.auth_failure_window_ms
+    const limits = { address: config.auth_max_failures_per_address, key: config.auth_max_failures_per_key }
     /** Subjects over their limit, with the end of their window (epoch ms). */
     const locked = new Map<string, number>()
 

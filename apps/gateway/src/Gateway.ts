@@ -54,7 +54,7 @@ export const GatewayServerLive = Layer.unwrapEffect(
         HttpMiddleware.withTracerDisabledWhen(() => true),
         Layer.locally(FiberRef.currentTracerEnabled, false)
       )
-    return drainOnShutdown(server, config.shutdownGraceSeconds * 1000).pipe(
+    return drainOnShutdown(server, config.shutdown_grace_ms).pipe(
       Layer.provide(serve),
       Layer.provideMerge(NodeHttpServer.layer(() => server, { port: config.port, host: config.host })),
       Layer.provideMerge(Draining.Default)

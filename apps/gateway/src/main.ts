@@ -3,12 +3,12 @@ import { DatabaseLive, StoreLive } from "@leadq/store"
 import { Layer } from "effect"
 import { ensureDemoOrganization } from "./DemoOrganization.js"
 import { GatewayServerLive } from "./Gateway.js"
-import { GatewayConfig, GatewaySettingsConfig } from "./GatewayConfig.js"
+import { GatewayConfig, gatewaySettingsAtStart } from "./GatewayConfig.js"
 
 /**
  * `pnpm gateway`: the gateway alone, on the database named by `DATABASE_URL` (the embedded
- * SQLite file by default). The settings are read and checked first, before the database is
- * touched. SIGTERM or SIGINT stops accepting connections, lets requests in flight finish, closes
+ * SQLite file by default). The settings are read and checked first (a former name in use is
+ * warned about then), before the database is touched. SIGTERM or SIGINT stops accepting connections, lets requests in flight finish, closes
  * the database and exits 0.
  */
 const MainLive = GatewayServerLive.pipe(
@@ -18,4 +18,4 @@ const MainLive = GatewayServerLive.pipe(
   Layer.provide(GatewayConfig.fromEnv)
 )
 
-launchService("the gateway", MainLive, GatewaySettingsConfig)
+launchService("the gateway", MainLive, gatewaySettingsAtStart)

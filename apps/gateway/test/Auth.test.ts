@@ -80,7 +80,7 @@ for (const engine of engines) {
 
   describe(`brute force on ${engine}`, () => {
     layer(
-      testGatewayLayer(engine, { settings: { authMaxFailuresPerKey: 3, authMaxFailuresPerAddress: 1_000, authFailureWindowSeconds: 120 } }),
+      testGatewayLayer(engine, { settings: { auth_max_failures_per_key: 3, auth_max_failures_per_address: 1_000, auth_failure_window_ms: 120_000 } }),
       { excludeTestServices: true, timeout: 120_000 }
     )("per key id", (it) => {
       it.effect("after 3 wrong secrets on one key id, that key id is refused with 429 + Retry-After, even with its right secret", () =>
@@ -104,7 +104,7 @@ for (const engine of engines) {
     })
 
     layer(
-      testGatewayLayer(engine, { settings: { authMaxFailuresPerKey: 1_000, authMaxFailuresPerAddress: 5, authFailureWindowSeconds: 120 } }),
+      testGatewayLayer(engine, { settings: { auth_max_failures_per_key: 1_000, auth_max_failures_per_address: 5, auth_failure_window_ms: 120_000 } }),
       { excludeTestServices: true, timeout: 120_000 }
     )("per client address", (it) => {
       it.effect("after 5 failures from one address, every attempt from it is a 429, valid key or not", () =>

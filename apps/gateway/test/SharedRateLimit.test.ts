@@ -60,7 +60,7 @@ const settings = (databaseUrl: string) => ({
   DATABASE_URL: databaseUrl,
   LEADQ_AUTH_MAX_FAILURES_PER_KEY: String(PER_KEY),
   LEADQ_AUTH_MAX_FAILURES_PER_ADDRESS: String(PER_ADDRESS),
-  LEADQ_AUTH_FAILURE_WINDOW_SECONDS: "120"
+  LEADQ_AUTH_FAILURE_WINDOW_MS: "120000"
 })
 
 describe("brute-force limits kept in the database", () => {

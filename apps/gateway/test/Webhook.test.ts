@@ -33,7 +33,7 @@ const deliver = (raw: string, signature: string | undefined, headers: Record<str
 const recorded = (providerCallId: string) => Effect.flatMap(CarrierEvents, (events) => events.endedOf(providerCallId))
 
 for (const engine of engines) {
-  layer(testGatewayLayer(engine, { settings: { webhookSecret: Option.some(Redacted.make(SECRET)) } }), {
+  layer(testGatewayLayer(engine, { settings: { carrier_webhook_secret: Option.some(Redacted.make(SECRET)) } }), {
     excludeTestServices: true,
     timeout: 120_000
   })(`carrier webhook on ${engine}`, (it) => {

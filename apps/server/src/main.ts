@@ -1,4 +1,4 @@
-import { ensureDemoOrganization, GatewayLive, GatewaySettingsConfig } from "@leadq/gateway"
+import { ensureDemoOrganization, GatewayLive, gatewaySettingsAtStart } from "@leadq/gateway"
 import { launchService } from "@leadq/runtime"
 import { DatabaseLive, StoreLive } from "@leadq/store"
 import { WorkerLive, workerSettingsFromEnv } from "@leadq/worker"
@@ -18,4 +18,4 @@ const ServerLive = Layer.mergeAll(GatewayLive, WorkerLive).pipe(
   Layer.provide(DatabaseLive)
 )
 
-launchService("leadq (gateway and worker)", ServerLive, Effect.validate(GatewaySettingsConfig, workerSettingsFromEnv))
+launchService("leadq (gateway and worker)", ServerLive, Effect.validate(gatewaySettingsAtStart, workerSettingsFromEnv))

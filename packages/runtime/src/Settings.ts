@@ -1,10 +1,16 @@
 import { Config, ConfigError, Either, Redacted } from "effect"
+import type { RenamedSetting } from "./RenamedSetting.js"
+import { renamed } from "./RenamedSetting.js"
 
 /**
  * The parsers the processes' settings share. Each reads one environment variable, named first;
  * `fallback` is the value when it is unset. A bad value is a `ConfigError` whose message has one
  * form everywhere: `NAME must be <rule>, got "<value>"`.
  */
+
+/** A setting under a new name that still reads its former one (RenamedSetting.ts). */
+export type { RenamedOptions, RenamedSetting } from "./RenamedSetting.js"
+export { renamed, warnFormerNames } from "./RenamedSetting.js"
 
 /** A variable read as text and checked by `parse` (`undefined`: not valid; `rule` says what is). */
 export const setting = <A>(name: string, rule: string, parse: (raw: string) => A | undefined): Config.Config<A> =>
@@ -54,6 +60,25 @@ export const milliseconds = (name: string, options: WholeNumberOptions) => whole
 
 /** A duration in whole seconds (variables ending in `_SECONDS`). */
 export const seconds = (name: string, options: WholeNumberOptions) => wholeNumberIn(name, "seconds", options)
+
+/**
+ * A duration in milliseconds under `name` that was configured in whole seconds under `formerly`
+ * (the rule: every duration in ms, its variable ending in `_MS`). The former name keeps its bounds
+ * in seconds (`min` at least 1 s).
+ */
+export const millisecondsFormerlySeconds = (
+  name: string,
+  formerly: string,
+  bounds: { readonly min: number; readonly max: number },
+  fallback: number
+): RenamedSetting<number> =>
+  renamed({
+    name,
+    read: (n) => milliseconds(n, bounds),
+    formerly,
+    readFormer: (n) => Config.map(seconds(n, { min: Math.max(1, Math.ceil(bounds.min / 1000)), max: Math.floor(bounds.max / 1000) }), (s) => s * 1000),
+    fallback
+  })
 
 /** A TCP port to listen on; 0 lets the system pick a free one. */
 export const port = (name: string, options: { readonly fallback?: number }) =>

@@ -94,7 +94,7 @@ export const runCrash = (options: CrashOptions) =>
       LEADQ_MAX_IN_FLIGHT: "4",
       LEADQ_SHUTDOWN_GRACE_MS: "5000"
     }
-    const gatewayEnv = { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", LEADQ_SHUTDOWN_GRACE_SECONDS: "5" }
+    const gatewayEnv = { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", LEADQ_SHUTDOWN_GRACE_MS: "5000" }
     const start = (name: string, entry: "gateway" | "worker" | "server", env: Record<string, string>) =>
       Effect.promise(async () => {
         const p = startLeadqProcess(name, entry, env)

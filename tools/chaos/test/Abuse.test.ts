@@ -72,7 +72,7 @@ for (const engine of engines) {
 
     it.live("key brute force: 429 with Retry-After per key id (even for the right secret) and per client address (X-Forwarded-For changes nothing); others unaffected; nothing changed", () =>
       Effect.scoped(Effect.gen(function*() {
-        const gw = yield* startTestGateway(engine, { settings: { authMaxFailuresPerKey: 3, authMaxFailuresPerAddress: 6, authFailureWindowSeconds: 60 } })
+        const gw = yield* startTestGateway(engine, { settings: { auth_max_failures_per_key: 3, auth_max_failures_per_address: 6, auth_failure_window_ms: 60_000 } })
         const a = yield* Effect.provide(stageOrganization(gw.baseUrl, "a"), gw.context)
         const b = yield* Effect.provide(stageOrganization(gw.baseUrl, "b"), gw.context)
         const rows = databaseRows.pipe(Effect.provide(gw.context))
@@ -111,7 +111,7 @@ for (const engine of engines) {
 
     it.live("Retry-After tells the truth: once it has passed, the right key is accepted again", () =>
       Effect.scoped(Effect.gen(function*() {
-        const gw = yield* startTestGateway(engine, { settings: { authMaxFailuresPerKey: 2, authMaxFailuresPerAddress: 100, authFailureWindowSeconds: 2 } })
+        const gw = yield* startTestGateway(engine, { settings: { auth_max_failures_per_key: 2, auth_max_failures_per_address: 100, auth_failure_window_ms: 2_000 } })
         const a = yield* Effect.provide(stageOrganization(gw.baseUrl, "a"), gw.context)
         for (let i = 0; i < 2; i++) expect((yield* sendOrFail(gw.baseUrl, get(wrongSecret(a.org.apiKey), "/v1/campaigns", "127.0.0.7"))).status).toBe(401)
         const locked = yield* sendOrFail(gw.baseUrl, get(a.org.apiKey, "/v1/campaigns", "127.0.0.7"))

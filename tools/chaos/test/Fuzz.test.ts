@@ -18,7 +18,7 @@ for (const engine of engines) {
   describe(`the API fuzzed from its OpenAPI document, on ${engine}`, () => {
     it.live(`${REQUESTS} seeded requests: every answer a 2xx/3xx/4xx, failures in the envelope, refused requests change nothing`, () =>
       Effect.scoped(Effect.gen(function*() {
-        const gw = yield* startTestGateway(engine, { settings: { webhookSecret: Option.some(Redacted.make(SECRET)) } })
+        const gw = yield* startTestGateway(engine, { settings: { carrier_webhook_secret: Option.some(Redacted.make(SECRET)) } })
         const a = yield* Effect.provide(stageOrganization(gw.baseUrl, "a"), gw.context)
         const b = yield* Effect.provide(stageOrganization(gw.baseUrl, "b"), gw.context)
         const r = yield* runFuzz({

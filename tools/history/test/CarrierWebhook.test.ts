@@ -32,7 +32,7 @@ for (const engine of engines) {
     it.live("forged, unsigned and tampered webhooks are refused and change nothing; the signed one ends the call", () =>
       Effect.scoped(Effect.gen(function*() {
         const provider = yield* startFakeProvider
-        const gw = yield* startTestGateway(engine, { settings: { webhookSecret: Option.some(Redacted.make(WEBHOOK_SECRET)) } })
+        const gw = yield* startTestGateway(engine, { settings: { carrier_webhook_secret: Option.some(Redacted.make(WEBHOOK_SECRET)) } })
         const api = makeLeadqHttp(gw.baseUrl, gw.apiKey)
         const campaign = (yield* api.request("POST", "/v1/campaigns", {
           name: "webhooks",

@@ -17,9 +17,9 @@ export const CarrierWebhookHandlers = HttpApiBuilder.group(LeadqApi, "carrier", 
     const events = yield* CarrierEvents
     return handlers.handleRaw("callEnded", ({ request }) =>
       Effect.gen(function*() {
-        if (Option.isNone(config.webhookSecret)) return yield* Effect.fail(RouteNotFound.of("POST", WEBHOOK_PATH))
+        if (Option.isNone(config.carrier_webhook_secret)) return yield* Effect.fail(RouteNotFound.of("POST", WEBHOOK_PATH))
         const raw = yield* Effect.orDie(request.text)
-        const verified = verifyCallEnded(Redacted.value(config.webhookSecret.value), raw, request.headers["x-signature"])
+        const verified = verifyCallEnded(Redacted.value(config.carrier_webhook_secret.value), raw, request.headers["x-signature"])
         if (Either.isLeft(verified)) {
           const rejected = verified.left
           yield* Effect.logWarning("Carrier webhook rejected").pipe(Effect.annotateLogs("reason", rejected.reason))

@@ -19,9 +19,9 @@ export interface BodyLimits {
 }
 
 export const bodyLimitsOf = (settings: GatewaySettings): BodyLimits => ({
-  json: settings.maxJsonBodyBytes,
+  json: settings.max_json_body_bytes,
   upload: MAX_CSV_BYTES + MULTIPART_OVERHEAD,
-  drain: Math.max(4 * settings.maxJsonBodyBytes, 16 * 1024 * 1024)
+  drain: Math.max(4 * settings.max_json_body_bytes, 16 * 1024 * 1024)
 })
 
 /** The limit a request's body is held to (the 413 names it). */

@@ -50,8 +50,8 @@ export class TestGateway extends Context.Tag("leadq/gateway/TestGateway")<TestGa
 export const TEST_SETTINGS: Partial<GatewaySettings> = {
   port: 0,
   host: "127.0.0.1",
-  authMaxFailuresPerAddress: 1_000_000,
-  authMaxFailuresPerKey: 1_000_000
+  auth_max_failures_per_address: 1_000_000,
+  auth_max_failures_per_key: 1_000_000
 }
 
 export type TestGatewayServices =

@@ -28,7 +28,7 @@ const SECRET = "fuzz-webhook-secret"
 console.log(`fuzz: engine=${engine} seed=${seed} requests=${values.requests}`)
 
 const program = Effect.scoped(Effect.gen(function*() {
-  const gw = yield* startTestGateway(engine, { settings: { webhookSecret: Option.some(Redacted.make(SECRET)) }, logLevel: LogLevel.Error })
+  const gw = yield* startTestGateway(engine, { settings: { carrier_webhook_secret: Option.some(Redacted.make(SECRET)) }, logLevel: LogLevel.Error })
   const a = yield* Effect.provide(stageOrganization(gw.baseUrl, "a"), gw.context)
   const b = yield* Effect.provide(stageOrganization(gw.baseUrl, "b"), gw.context)
   const started = Date.now()
