@@ -71,3 +71,11 @@ export const startProcess = async (
       })
   }
 }
+
+/** The built gateway on `port` over `databaseUrl` (warnings only), once `/healthz` answers. */
+export const startGateway = (port: number, databaseUrl: string) =>
+  startProcess(
+    "apps/gateway/dist/main.js",
+    { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, LOG_LEVEL: "Warning" },
+    `http://127.0.0.1:${port}/healthz`
+  )
