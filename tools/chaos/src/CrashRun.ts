@@ -1,6 +1,6 @@
 import { ApiKeyRepository } from "@leadq/domain"
 import type { Crash, History, Snapshot, Violation } from "@leadq/history"
-import { checkHistory, isQuiet, makeLeadqHttp, makePrng, makeWorkload, scopedLedgerFile, takeSnapshot } from "@leadq/history"
+import { checkHistory, isQuiet, makeLeadqHttp, makePrng, makeWorkload, scopedLedgerFile, simulatedWorkerEnv, takeSnapshot } from "@leadq/history"
 import { layerFromUrl, parseDatabaseUrl, StoreLive } from "@leadq/store"
 import type { Engine } from "@leadq/store/testing"
 import { freshDatabaseUrl } from "@leadq/store/testing"
@@ -83,17 +83,7 @@ export const runCrash = (options: CrashOptions) =>
       timeline.push(`+${((Date.now() - t0) / 1000).toFixed(1)} s ${line}`)
       say(line)
     }
-    const workerEnv = {
-      DATABASE_URL: databaseUrl,
-      LEADQ_SIM_LEDGER: ledgerPath,
-      LEADQ_LEASE_MS: String(leaseMs),
-      LEADQ_POLL_INTERVAL_MS: "100",
-      LEADQ_SWEEP_INTERVAL_MS: String(sweepMs),
-      LEADQ_SIM_RING_MS: "100",
-      LEADQ_SIM_DURATION_MS: "500",
-      LEADQ_MAX_IN_FLIGHT: "4",
-      LEADQ_SHUTDOWN_GRACE_MS: "5000"
-    }
+    const workerEnv = simulatedWorkerEnv({ databaseUrl, ledgerPath, leaseMs, sweepMs })
     const gatewayEnv = { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", LEADQ_SHUTDOWN_GRACE_SECONDS: "5" }
     const start = (name: string, entry: "gateway" | "worker" | "server", env: Record<string, string>) =>
       Effect.promise(async () => {

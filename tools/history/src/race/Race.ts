@@ -11,7 +11,7 @@ import { scopedLedgerFile } from "./LedgerFile.js"
 import { makeLeadqHttp } from "./LeadqHttp.js"
 import { makePrng } from "./Prng.js"
 import type { WorkerProcess } from "./WorkerProcesses.js"
-import { startWorkerProcess } from "./WorkerProcesses.js"
+import { simulatedWorkerEnv, startWorkerProcess } from "./WorkerProcesses.js"
 import { makeWorkload } from "./Workload.js"
 
 /**
@@ -83,15 +83,7 @@ export const runRace = (options: RaceOptions) =>
     const startProcess = (id: string) =>
       Effect.sync(() => {
         const w = startWorkerProcess(id, {
-          DATABASE_URL: gw.databaseUrl,
-          LEADQ_SIM_LEDGER: ledgerPath,
-          LEADQ_LEASE_MS: String(leaseMs),
-          LEADQ_POLL_INTERVAL_MS: "100",
-          LEADQ_SWEEP_INTERVAL_MS: String(sweepMs),
-          LEADQ_SIM_RING_MS: "100",
-          LEADQ_SIM_DURATION_MS: "500",
-          LEADQ_MAX_IN_FLIGHT: "4",
-          LEADQ_SHUTDOWN_GRACE_MS: "5000",
+          ...simulatedWorkerEnv({ databaseUrl: gw.databaseUrl, ledgerPath, leaseMs, sweepMs }),
           ...options.workerEnv
         })
         spawned.push(w)
