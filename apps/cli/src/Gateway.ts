@@ -14,6 +14,11 @@ export const withGateway = <A, E, R>(flags: ConnectionFlags, program: Effect.Eff
     Effect.withTracerEnabled(false)
   ) as Effect.Effect<A, E, Exclude<R, LeadqClient | Output>>
 
+/** Flags of a command about one resource (`get`, `pause`, `remove`, …): the connection and its id. */
+export interface IdFlags extends ConnectionFlags {
+  readonly id: string
+}
+
 /** Paging flags of every list: one page (`--page`, `--limit`) or every page (`--all`). */
 export interface PageFlags {
   readonly page: Option.Option<number>

@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process"
+import type { NodeChild } from "@leadq/history/processes"
+import { spawnNode as spawnNodeChild } from "@leadq/history/processes"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { repoRoot } from "./Processes.js"
@@ -8,11 +9,7 @@ import { repoRoot } from "./Processes.js"
  * processes that have no HTTP port to wait on (workers, the CLI): wait for a line of its output,
  * or for its exit.
  */
-export interface NodeProcess {
-  readonly child: ChildProcess
-  readonly output: () => string
-  readonly exited: Promise<number | null>
-  readonly alive: () => boolean
+export interface NodeProcess extends NodeChild {
   /** Resolves once the output matches (rejects if the process exits first or the time is up). */
   readonly waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<void>
   /** Peak resident set size so far (VmHWM), in MiB; NaN once the process is gone. */
@@ -51,36 +48,20 @@ export const spawnNode = (
   args: ReadonlyArray<string> = [],
   nodeArgs: ReadonlyArray<string> = []
 ): NodeProcess => {
-  let out = ""
-  const child = spawn(process.execPath, [...nodeArgs, path.resolve(repoRoot, script), ...args], {
-    env: { ...process.env, NODE_OPTIONS: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")))
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString("utf8")))
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-  const alive = () => child.exitCode === null && child.signalCode === null
+  const node = spawnNodeChild([...nodeArgs, path.resolve(repoRoot, script), ...args], env)
+  const { alive, child, output } = node
   return {
-    child,
-    output: () => out,
-    exited,
-    alive,
+    ...node,
     waitFor: async (pattern, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs
-      while (!pattern.test(out)) {
-        if (!alive()) throw new Error(`${script} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${out}`)
-        if (Date.now() > deadline) throw new Error(`${script} did not print ${pattern} within ${timeoutMs} ms:\n${out}`)
+      while (!pattern.test(output())) {
+        if (!alive()) throw new Error(`${script} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${output()}`)
+        if (Date.now() > deadline) throw new Error(`${script} did not print ${pattern} within ${timeoutMs} ms:\n${output()}`)
         await new Promise((r) => setTimeout(r, 50))
       }
     },
     peakRssMb: () => peakRssMbOf(child.pid),
     cpuMs: () => cpuMsOf(child.pid),
-    stop: async (graceMs = 10_000) => {
-      if (!alive()) return
-      child.kill("SIGTERM")
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs)
-      await exited
-      clearTimeout(timer)
-    }
+    stop: (graceMs = 10_000) => node.stop(graceMs)
   }
 }

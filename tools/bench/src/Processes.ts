@@ -1,20 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
+export { freePort } from "@leadq/history/processes"
 
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-    server.on("error", reject)
-  })
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 
 export interface Running {
   readonly child: ChildProcess
@@ -80,3 +71,11 @@ export const startProcess = async (
       })
   }
 }
+
+/** The built gateway on `port` over `databaseUrl` (warnings only), once `/healthz` answers. */
+export const startGateway = (port: number, databaseUrl: string) =>
+  startProcess(
+    "apps/gateway/dist/main.js",
+    { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, LOG_LEVEL: "Warning" },
+    `http://127.0.0.1:${port}/healthz`
+  )

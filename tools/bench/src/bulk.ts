@@ -18,29 +18,18 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { openBenchDatabase } from "./BenchDatabase.js"
-import { freePort, repoRoot, startProcess } from "./Processes.js"
+import { leadq } from "./LeadqCli.js"
+import { freePort, startGateway } from "./Processes.js"
 import { seedQueue } from "./WorkerSeed.js"
+import { runMain } from "./Main.js"
 
 const ENGINE = process.env["BENCH_ENGINE"] === "pg" ? "pg" : "sqlite"
 const ROWS = Number(process.env["BENCH_ROWS"] ?? 100_000)
 const REMOVE = Number(process.env["BENCH_REMOVE"] ?? 10_000)
-const CLI = path.join(repoRoot, "apps/cli/dist/bin.js")
-
-const leadq = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string; wallMs: number }>((resolve) => {
-    const started = performance.now()
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d) => (stdout += d))
-    child.stderr.on("data", (d) => (stderr += d))
-    child.on("close", (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - started }))
-  })
 
 const writeCsv = (file: string, rows: number, base: number) => {
   const out = fs.openSync(file, "w")
@@ -79,11 +68,7 @@ const main = async () => {
     // An organization and two campaigns to upload into (running; no worker is started).
     const seeded = await db.run(seedQueue(2, 0, 2_000_000_000))
     const port = await freePort()
-    const gateway = await startProcess(
-      "apps/gateway/dist/main.js",
-      { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: db.url, LOG_LEVEL: "Warning" },
-      `http://127.0.0.1:${port}/healthz`
-    )
+    const gateway = await startGateway(port, db.url)
     const baseUrl = `http://127.0.0.1:${port}`
     const env = { LEADQ_URL: baseUrl, LEADQ_API_KEY: seeded.apiKey }
     try {
@@ -124,7 +109,4 @@ const main = async () => {
   }
 }
 
-main().catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+runMain(main)

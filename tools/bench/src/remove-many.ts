@@ -17,16 +17,16 @@
  * Every round is checked: all leads removed, none failed. The figure for the target (at least
  * 1,000 leads per second) is the defaults' (batches of 500, 4 in flight).
  */
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { freePort, repoRoot, startProcess } from "./Processes.js"
+import { leadqOk } from "./LeadqCli.js"
+import { freePort, startGateway } from "./Processes.js"
+import { runMain } from "./Main.js"
 
 const LEADS = Number(process.env["BENCH_LEADS"] ?? 10_000)
 const CONCURRENCIES = (process.env["BENCH_CONCURRENCY"] ?? "1,2,4,8").split(",").map(Number)
 const BATCHES = (process.env["BENCH_BATCH"] ?? "500").split(",").map(Number)
-const CLI = path.join(repoRoot, "apps/cli/dist/bin.js")
 const CORES = os.cpus().length
 
 /**
@@ -35,30 +35,6 @@ const CORES = os.cpus().length
  */
 const capacity = (cliMs: number, gatewayMs: number) =>
   Math.min(1000 / cliMs, 1000 / gatewayMs, (CORES * 1000) / (cliMs + gatewayMs))
-
-interface Run {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-  readonly wallMs: number
-}
-
-const leadq = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  new Promise<Run>((resolve) => {
-    const started = performance.now()
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d) => (stdout += d))
-    child.stderr.on("data", (d) => (stderr += d))
-    child.on("close", (code) => resolve({ code, stdout, stderr, wallMs: performance.now() - started }))
-  })
-
-const ok = async (args: ReadonlyArray<string>, env: Record<string, string>) => {
-  const run = await leadq(args, env)
-  if (run.code !== 0) throw new Error(`leadq ${args.join(" ")} exited ${run.code}:\n${run.stderr}`)
-  return run
-}
 
 /** CPU seconds (user + system) from a /proc stat line: own (fields 14, 15) or of reaped children (16, 17). */
 const TICKS_PER_SECOND = 100
@@ -75,33 +51,29 @@ const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1)
 const main = async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadq-bench-remove-many-"))
   const databaseUrl = `sqlite:${path.join(dir, "leadq.db")}`
-  const issued = lastJson((await ok(["keys", "create", "--org", "bench", "--json"], { DATABASE_URL: databaseUrl })).stdout)
+  const issued = lastJson((await leadqOk(["keys", "create", "--org", "bench", "--json"], { DATABASE_URL: databaseUrl })).stdout)
   const port = await freePort()
-  const gateway = await startProcess(
-    "apps/gateway/dist/main.js",
-    { PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: databaseUrl, LOG_LEVEL: "Warning" },
-    `http://127.0.0.1:${port}/healthz`
-  )
+  const gateway = await startGateway(port, databaseUrl)
   const env = { LEADQ_URL: `http://127.0.0.1:${port}`, LEADQ_API_KEY: String(issued["api_key"]) }
   const rows: Array<string> = []
   try {
     console.log(`leads remove-many: ${LEADS} leads per round, gateway on SQLite (${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})`)
     const rounds = BATCHES.flatMap((batch) => CONCURRENCIES.map((concurrency) => ({ batch, concurrency })))
     for (const [round, { batch, concurrency }] of rounds.entries()) {
-      const campaign = lastJson((await ok(
+      const campaign = lastJson((await leadqOk(
         ["campaigns", "create", "--name", `bench b=${batch} c=${concurrency}`, "--agent-id", "bench", "--from", "+14155550100", "--json"],
         env
       )).stdout)
       const campaignId = String(campaign["id"])
       // Paused: nothing but the removals touches these leads.
-      await ok(["campaigns", "pause", campaignId], env)
+      await leadqOk(["campaigns", "pause", campaignId], env)
       const csv = path.join(dir, `seed-${round}.csv`)
       const base = 2_000_000 + round * 100_000
       fs.writeFileSync(csv, "phone_number\n" + Array.from({ length: LEADS }, (_, i) => `+1416${String(base + i).padStart(7, "0")}`).join("\n") + "\n")
       const seeded = performance.now()
-      await ok(["leads", "upload", "--campaign", campaignId, "--file", csv], env)
+      await leadqOk(["leads", "upload", "--campaign", campaignId, "--file", csv], env)
       const uploadMs = performance.now() - seeded
-      const listed = await ok(["leads", "list", "--campaign", campaignId, "--all", "--json"], env)
+      const listed = await leadqOk(["leads", "list", "--campaign", campaignId, "--all", "--json"], env)
       const ids = listed.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id)
       if (ids.length !== LEADS) throw new Error(`expected ${LEADS} leads, listed ${ids.length}`)
       const file = path.join(dir, `ids-${round}.txt`)
@@ -110,7 +82,7 @@ const main = async () => {
       // CPU of the CLI (a child of this process, counted once reaped) and of the gateway, over the run.
       const cliCpu0 = cpuOf("self", true)
       const gatewayCpu0 = cpuOf(gateway.child.pid!, false)
-      const run = await ok(
+      const run = await leadqOk(
         ["leads", "remove-many", "--file", file, "--concurrency", String(concurrency), "--batch-size", String(batch), "--json"],
         env
       )
@@ -134,7 +106,4 @@ const main = async () => {
   }
 }
 
-main().catch((error) => {
-  console.error(error)
-  process.exit(1)
-})
+runMain(main)

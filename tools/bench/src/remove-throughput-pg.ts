@@ -13,8 +13,9 @@ import * as os from "node:os"
 import { openBenchDatabase } from "./BenchDatabase.js"
 import type { LoadResult } from "./Load.js"
 import { runLoad } from "./Load.js"
-import { freePort, startProcess } from "./Processes.js"
+import { freePort, startGateway } from "./Processes.js"
 import { seedQueue } from "./WorkerSeed.js"
+import { runMain } from "./Main.js"
 
 const LEADS = Number(process.env["BENCH_LEADS"] ?? 36_000)
 const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 32)
@@ -32,8 +33,7 @@ const main = async () => {
     const headers = { authorization: `Bearer ${seeded.apiKey}` }
     const paths = seeded.leadIds.map((id) => `/v1/campaigns-leads/${id}`)
     const ports = [await freePort(), await freePort()]
-    const env = (port: number) => ({ PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: db.url, LOG_LEVEL: "Warning" })
-    const gateways = await Promise.all(ports.map((p) => startProcess("apps/gateway/dist/main.js", env(p), `http://127.0.0.1:${p}/healthz`)))
+    const gateways = await Promise.all(ports.map((p) => startGateway(p, db.url)))
     const url = (i: number) => `http://127.0.0.1:${ports[i]}`
     try {
       let next = 0
@@ -88,7 +88,4 @@ const main = async () => {
   }
 }
 
-main().catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+runMain(main)

@@ -13,8 +13,9 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { type LoadResult, runLoad } from "./Load.js"
-import { freePort, startProcess } from "./Processes.js"
+import { freePort, startGateway, startProcess } from "./Processes.js"
 import { seedSqlite } from "./Seed.js"
+import { runMain } from "./Main.js"
 
 const LEADS = Number(process.env["BENCH_LEADS"] ?? 40_000)
 const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 32)
@@ -37,12 +38,7 @@ const main = async () => {
 
   const leadqPort = await freePort()
   const baselinePort = await freePort()
-  const leadq = await startProcess("apps/gateway/dist/main.js", {
-    PORT: String(leadqPort),
-    HOST: "127.0.0.1",
-    DATABASE_URL: `sqlite:${leadqDb}`,
-    LOG_LEVEL: "Warning"
-  }, `http://127.0.0.1:${leadqPort}/healthz`)
+  const leadq = await startGateway(leadqPort, `sqlite:${leadqDb}`)
   const baseline = await startProcess("tools/bench/dist/BaselineServer.js", {}, `http://127.0.0.1:${baselinePort}/healthz`, [
     baselineDb,
     String(baselinePort)
@@ -87,7 +83,4 @@ const main = async () => {
   fs.rmSync(dir, { recursive: true, force: true })
 }
 
-main().catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+runMain(main)

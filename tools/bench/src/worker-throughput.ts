@@ -28,6 +28,7 @@ import { percentile } from "./Load.js"
 import type { NodeProcess } from "./NodeProcess.js"
 import { spawnNode } from "./NodeProcess.js"
 import { releaseAt, releaseNow, seedQueue } from "./WorkerSeed.js"
+import { runMain } from "./Main.js"
 
 const CONFIGS = (process.env["BENCH_CONFIGS"] ?? "sqlite:1,pg:1,pg:2,pg:4").split(",").map((c) => {
   const [engine, workers] = c.split(":")
@@ -174,7 +175,4 @@ const main = async () => {
   if (sqlite) console.log(`SQLite target ≥ 1000 leads/s: ${sqlite.perSecond >= 1000 ? "met" : "missed"} (${sqlite.perSecond.toFixed(0)})`)
 }
 
-main().catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+runMain(main)

@@ -1,6 +1,6 @@
 import { ApiKeyRepository } from "@leadq/domain"
 import type { Crash, History, Snapshot, Violation } from "@leadq/history"
-import { checkHistory, makeLeadqHttp, makePrng, makeWorkload, scopedLedgerFile, takeSnapshot } from "@leadq/history"
+import { checkHistory, isQuiet, makeLeadqHttp, makePrng, makeWorkload, scopedLedgerFile, simulatedWorkerEnv, takeSnapshot } from "@leadq/history"
 import { layerFromUrl, parseDatabaseUrl, StoreLive } from "@leadq/store"
 import type { Engine } from "@leadq/store/testing"
 import { freshDatabaseUrl } from "@leadq/store/testing"
@@ -83,17 +83,7 @@ export const runCrash = (options: CrashOptions) =>
       timeline.push(`+${((Date.now() - t0) / 1000).toFixed(1)} s ${line}`)
       say(line)
     }
-    const workerEnv = {
-      DATABASE_URL: databaseUrl,
-      LEADQ_SIM_LEDGER: ledgerPath,
-      LEADQ_LEASE_MS: String(leaseMs),
-      LEADQ_POLL_INTERVAL_MS: "100",
-      LEADQ_SWEEP_INTERVAL_MS: String(sweepMs),
-      LEADQ_SIM_RING_MS: "100",
-      LEADQ_SIM_DURATION_MS: "500",
-      LEADQ_MAX_IN_FLIGHT: "4",
-      LEADQ_SHUTDOWN_GRACE_MS: "5000"
-    }
+    const workerEnv = simulatedWorkerEnv({ databaseUrl, ledgerPath, leaseMs, sweepMs })
     const gatewayEnv = { DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", LEADQ_SHUTDOWN_GRACE_MS: "5000" }
     const start = (name: string, entry: "gateway" | "worker" | "server", env: Record<string, string>) =>
       Effect.promise(async () => {
@@ -125,18 +115,7 @@ export const runCrash = (options: CrashOptions) =>
     // Campaigns and leads through the API.
     const http = makeLeadqHttp(baseUrl, issued.api_key, 5_000)
     const workload = makeWorkload(http, rng, String(options.seed))
-    for (let i = 0; i < options.campaigns; i++) {
-      const created = yield* http.request("POST", "/v1/campaigns", {
-        name: `chaos ${options.seed} #${i}`,
-        agent_id: "agent_chaos",
-        from_phone_number: "+14155550100",
-        max_concurrent_calls: rng.int(2, 4),
-        retry_config: { max_retries: rng.int(0, 1), retry_interval_minutes: 1 }
-      }).pipe(Effect.orDie)
-      if (created.status !== 201) return yield* Effect.dieMessage(`campaign not created: ${created.status} ${JSON.stringify(created.body)}`)
-      workload.campaignIds.push((created.body as { id: string }).id)
-    }
-    for (const c of workload.campaignIds) for (let j = 0; j < options.leadsPerCampaign; j++) yield* workload.addLead(c)
+    yield* workload.seed(options.campaigns, options.leadsPerCampaign, "chaos")
     yield* snap
     mark(`seeded ${workload.campaignIds.length} campaigns, ${workload.leadIds.length} leads; ${sqlite ? "1 server process" : `1 gateway, ${workers.length} workers`}`)
 
@@ -217,16 +196,11 @@ export const runCrash = (options: CrashOptions) =>
     }
 
     // Drain: every paused campaign resumed, until no call is going on and nothing due is waiting.
-    const quiet = (s: Snapshot) => {
-      const running = new Set(s.campaigns.filter((c) => c.status === "running").map((c) => c.id))
-      return s.leads.every((l) => l.state !== "calling") &&
-        !s.leads.some((l) => l.state === "pending" && running.has(l.campaign_id) && l.scheduled_at <= s.taken_at)
-    }
     const deadline = Date.now() + 120_000
     yield* workload.resumeAll
     // Reads may fail for a while after a database restart: retry them, spaced.
     const settledSnapshot = Effect.retry(snapshot.pipe(Effect.catchAllDefect(Effect.fail)), { times: 60, schedule: Schedule.spaced("500 millis") }).pipe(Effect.orDie)
-    while (!quiet(yield* settledSnapshot)) {
+    while (!isQuiet(yield* settledSnapshot)) {
       if (Date.now() > deadline) return yield* Effect.dieMessage(`the run did not quiet down (seed ${options.seed})`)
       yield* sleep(200)
       yield* workload.resumeAll

@@ -6,6 +6,16 @@ const num = (v: unknown): number => (typeof v === "number" ? v : Number(v))
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v))
 
 /**
+ * The run has drained: no call is going on and no lead of a running campaign is due. A run is
+ * checked only once quiet, so that every call it started has ended in the picture.
+ */
+export const isQuiet = (s: Snapshot): boolean => {
+  const running = new Set(s.campaigns.filter((c) => c.status === "running").map((c) => c.id))
+  return s.leads.every((l) => l.state !== "calling") &&
+    !s.leads.some((l) => l.state === "pending" && running.has(l.campaign_id) && l.scheduled_at <= s.taken_at)
+}
+
+/**
  * What the database holds right now, read straight from the tables (the checker is a witness:
  * it does not go through the code it checks). Optionally only some campaigns.
  */

@@ -5,7 +5,7 @@ import { isTransportError, LeadqClient } from "@leadq/transport"
 import { Duration, Effect, Option, Schema } from "effect"
 import type { ConnectionFlags } from "../Connection.js"
 import { interruptIsNormalEnd } from "../ExitCode.js"
-import type { PageFlags } from "../Gateway.js"
+import type { IdFlags, PageFlags } from "../Gateway.js"
 import { given, pagingOf, withGateway } from "../Gateway.js"
 import { FOLLOW_WINDOW } from "../Limits.js"
 import { listing } from "../Listing.js"
@@ -86,10 +86,6 @@ export const list = (flags: ListFlags) =>
       json: encodeLog
     })
   }))
-
-export interface IdFlags extends ConnectionFlags {
-  readonly id: string
-}
 
 export const get = (flags: IdFlags) =>
   withGateway(flags, Effect.flatMap(LeadqClient, (leadq) => Effect.flatMap(leadq.callLogs.get({ path: { id: flags.id } }), printLog)))

@@ -3,7 +3,7 @@ import { Campaign, CampaignInput, issuesOf } from "@leadq/domain"
 import { LeadqClient } from "@leadq/transport"
 import { Effect, Either, Option, Schema } from "effect"
 import type { ConnectionFlags } from "../Connection.js"
-import type { PageFlags } from "../Gateway.js"
+import type { IdFlags, PageFlags } from "../Gateway.js"
 import { given, pagingOf, withGateway } from "../Gateway.js"
 import { listing } from "../Listing.js"
 import type { Paint } from "../Output.js"
@@ -148,10 +148,6 @@ export const list = (flags: ListFlags) =>
       json: encodeCampaign
     })
   }))
-
-export interface IdFlags extends ConnectionFlags {
-  readonly id: string
-}
 
 export const get = (flags: IdFlags) =>
   withGateway(flags, Effect.flatMap(LeadqClient, (leadq) => Effect.flatMap(leadq.campaigns.get({ path: { id: flags.id } }), printCampaign)))

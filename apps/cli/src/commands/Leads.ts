@@ -6,7 +6,7 @@ import type { HashMap } from "effect"
 import { Effect, Either, Option, Schema, Stream } from "effect"
 import * as path from "node:path"
 import type { ConnectionFlags } from "../Connection.js"
-import type { PageFlags } from "../Gateway.js"
+import type { IdFlags, PageFlags } from "../Gateway.js"
 import { given, pagingOf, withGateway } from "../Gateway.js"
 import { listing } from "../Listing.js"
 import type { Paint } from "../Output.js"
@@ -78,10 +78,6 @@ export const add = (flags: AddFlags) =>
     if (!output.json) yield* output.note(`Added lead ${lead.id} to campaign ${lead.campaign_id}.`)
     yield* printLead(lead)
   }))
-
-export interface IdFlags extends ConnectionFlags {
-  readonly id: string
-}
 
 export const get = (flags: IdFlags) =>
   withGateway(flags, Effect.flatMap(LeadqClient, (leadq) => Effect.flatMap(leadq.leads.get({ path: { id: flags.id } }), printLead)))

@@ -6,12 +6,12 @@ import { Effect, Exit, Fiber, Layer, Logger, LogLevel, Scope } from "effect"
 import { checkHistory } from "../Check.js"
 import { counterMismatches } from "../Counters.js"
 import type { Crash, History, Snapshot, TenancyProbes, Violation } from "../History.js"
-import { takeSnapshot } from "../Snapshot.js"
+import { isQuiet, takeSnapshot } from "../Snapshot.js"
 import { scopedLedgerFile } from "./LedgerFile.js"
 import { makeLeadqHttp } from "./LeadqHttp.js"
 import { makePrng } from "./Prng.js"
 import type { WorkerProcess } from "./WorkerProcesses.js"
-import { startWorkerProcess } from "./WorkerProcesses.js"
+import { simulatedWorkerEnv, startWorkerProcess } from "./WorkerProcesses.js"
 import { makeWorkload } from "./Workload.js"
 
 /**
@@ -67,24 +67,13 @@ export const runRace = (options: RaceOptions) =>
     const gw = yield* startTestGateway(options.engine)
     const http = makeLeadqHttp(gw.baseUrl, gw.apiKey)
     const workload = makeWorkload(http, rng, String(options.seed), 2_000_000)
-    const { campaignIds, leadIds, recorder, addLead } = workload
+    const { campaignIds, leadIds, recorder } = workload
     const snapshots: Array<Snapshot> = []
     const snapshot = takeSnapshot().pipe(Effect.provide(gw.context), Effect.orDie)
     const snap = Effect.tap(snapshot, (s) => Effect.sync(() => snapshots.push(s)))
 
     // Campaigns and leads, through the API.
-    for (let i = 0; i < options.campaigns; i++) {
-      const created = yield* http.request("POST", "/v1/campaigns", {
-        name: `race ${options.seed} #${i}`,
-        agent_id: "agent_race",
-        from_phone_number: "+14155550100",
-        max_concurrent_calls: rng.int(2, 4),
-        retry_config: { max_retries: rng.int(0, 1), retry_interval_minutes: 1 }
-      }).pipe(Effect.orDie)
-      if (created.status !== 201) return yield* Effect.dieMessage(`campaign not created: ${created.status} ${JSON.stringify(created.body)}`)
-      campaignIds.push((created.body as { id: string }).id)
-    }
-    for (const c of campaignIds) for (let j = 0; j < options.leadsPerCampaign; j++) yield* addLead(c)
+    yield* workload.seed(options.campaigns, options.leadsPerCampaign, "race")
     yield* snap
     say(`seeded ${campaignIds.length} campaigns, ${leadIds.length} leads`)
 
@@ -94,15 +83,7 @@ export const runRace = (options: RaceOptions) =>
     const startProcess = (id: string) =>
       Effect.sync(() => {
         const w = startWorkerProcess(id, {
-          DATABASE_URL: gw.databaseUrl,
-          LEADQ_SIM_LEDGER: ledgerPath,
-          LEADQ_LEASE_MS: String(leaseMs),
-          LEADQ_POLL_INTERVAL_MS: "100",
-          LEADQ_SWEEP_INTERVAL_MS: String(sweepMs),
-          LEADQ_SIM_RING_MS: "100",
-          LEADQ_SIM_DURATION_MS: "500",
-          LEADQ_MAX_IN_FLIGHT: "4",
-          LEADQ_SHUTDOWN_GRACE_MS: "5000",
+          ...simulatedWorkerEnv({ databaseUrl: gw.databaseUrl, ledgerPath, leaseMs, sweepMs }),
           ...options.workerEnv
         })
         spawned.push(w)
@@ -164,13 +145,8 @@ export const runRace = (options: RaceOptions) =>
     // Let every campaign run to quiet: resume the paused ones, wait for calls and due leads to drain.
     const { resumeAll } = workload
     yield* resumeAll
-    const quiet = (s: Snapshot) => {
-      const running = new Set(s.campaigns.filter((c) => c.status === "running").map((c) => c.id))
-      return s.leads.every((l) => l.state !== "calling") &&
-        !s.leads.some((l) => l.state === "pending" && running.has(l.campaign_id) && l.scheduled_at <= s.taken_at)
-    }
     const deadline = Date.now() + (options.drainTimeoutMs ?? 90_000)
-    while (!quiet(yield* snapshot)) {
+    while (!isQuiet(yield* snapshot)) {
       if (Date.now() > deadline) return yield* Effect.dieMessage(`the run did not quiet down (seed ${options.seed})`)
       yield* sleep(200)
       yield* resumeAll

@@ -15,6 +15,11 @@ export interface Workload {
   readonly campaignIds: Array<string>
   readonly leadIds: Array<string>
   readonly addLead: (campaignId: string) => Effect.Effect<unknown>
+  /**
+   * `campaigns` campaigns through the API (named `<run> <label> #<i>`, agent `agent_<run>`), then
+   * `leadsPerCampaign` leads in each; dies if a campaign is not created.
+   */
+  readonly seed: (campaigns: number, leadsPerCampaign: number, run: string) => Effect.Effect<void>
   /** `clients` concurrent clients for `opsMs`; the campaign cancelled late in the run is the first. */
   readonly run: (clients: number, opsMs: number) => Effect.Effect<void>
   /** Resume every paused campaign (so the run can drain), recorded like any other request. */
@@ -48,6 +53,22 @@ export const makeWorkload = (http: LeadqHttp, rng: Prng, label: string, phoneBas
       })
     )
   }
+
+  const seed = (campaigns: number, leadsPerCampaign: number, run: string) =>
+    Effect.gen(function*() {
+      for (let i = 0; i < campaigns; i++) {
+        const created = yield* http.request("POST", "/v1/campaigns", {
+          name: `${run} ${label} #${i}`,
+          agent_id: `agent_${run}`,
+          from_phone_number: "+14155550100",
+          max_concurrent_calls: rng.int(2, 4),
+          retry_config: { max_retries: rng.int(0, 1), retry_interval_minutes: 1 }
+        }).pipe(Effect.orDie)
+        if (created.status !== 201) return yield* Effect.dieMessage(`campaign not created: ${created.status} ${JSON.stringify(created.body)}`)
+        campaignIds.push((created.body as { id: string }).id)
+      }
+      for (const c of campaignIds) for (let j = 0; j < leadsPerCampaign; j++) yield* addLead(c)
+    })
 
   const run = (clients: number, opsMs: number) =>
     Effect.gen(function*() {
@@ -107,5 +128,5 @@ export const makeWorkload = (http: LeadqHttp, rng: Prng, label: string, phoneBas
     }
   })
 
-  return { recorder, campaignIds, leadIds, addLead, run, resumeAll }
+  return { recorder, campaignIds, leadIds, addLead, seed, run, resumeAll }
 }
