@@ -53,16 +53,16 @@ export const workerSettings = (overrides: Partial<WorkerSettings> = {}): WorkerS
 const { milliseconds, wholeNumber } = Settings
 
 const simulatedSettings: Config.Config<CarrierSettings> = Config.all({
-  ledger_path: Settings.text("LEADQ_SIM_LEDGER", { maxLength: 4096 }).pipe(Config.option, Config.map(Option.getOrUndefined)),
+  ledger: Settings.text("LEADQ_SIM_LEDGER", { maxLength: 4096 }).pipe(Config.option, Config.map(Option.getOrUndefined)),
   ring_ms: milliseconds("LEADQ_SIM_RING_MS", { min: 0, fallback: DEFAULT_SIM_RING_MS }),
   duration_ms: milliseconds("LEADQ_SIM_DURATION_MS", { min: 0, fallback: DEFAULT_SIM_DURATION_MS })
 }).pipe(Config.map((simulated) => ({ kind: "simulated", simulated })))
 
 const d = DEFAULT_HTTP_CARRIER
 const httpSettings: Config.Config<CarrierSettings> = Config.all({
-  base_url: Settings.httpUrl("LEADQ_CARRIER_URL"),
+  url: Settings.httpUrl("LEADQ_CARRIER_URL"),
   api_key: Settings.secret("LEADQ_CARRIER_API_KEY"),
-  request_timeout_ms: milliseconds("LEADQ_CARRIER_TIMEOUT_MS", { min: 100, fallback: d.request_timeout_ms }),
+  timeout_ms: milliseconds("LEADQ_CARRIER_TIMEOUT_MS", { min: 100, fallback: d.timeout_ms }),
   dial_retries: wholeNumber("LEADQ_CARRIER_DIAL_RETRIES", { min: 0, max: 10, fallback: d.dial_retries }),
   retry_base_ms: milliseconds("LEADQ_CARRIER_RETRY_BASE_MS", { min: 1, fallback: d.retry_base_ms }),
   poll_ms: milliseconds("LEADQ_CARRIER_POLL_MS", { min: 10, fallback: d.poll_ms }),

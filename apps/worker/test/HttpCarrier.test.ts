@@ -19,9 +19,9 @@ const engines = await testEngines()
 const httpCarrier = (provider: FakeProvider, overrides: Partial<HttpCarrierConfig> = {}) =>
   Effect.map(CarrierEvents, (events) =>
     HttpCarrierLive({
-      base_url: provider.url,
+      url: provider.url,
       api_key: Redacted.make(provider.apiKey),
-      request_timeout_ms: 2_000,
+      timeout_ms: 2_000,
       dial_retries: 2,
       retry_base_ms: 20,
       poll_ms: 50,
@@ -133,7 +133,7 @@ for (const engine of engines) {
         const provider = yield* startFakeProvider
         provider.misbehave = "hang"
         const { campaign, org } = yield* seed([{}])
-        yield* startWorker(yield* httpCarrier(provider, { dial_retries: 1, request_timeout_ms: 300 }))
+        yield* startWorker(yield* httpCarrier(provider, { dial_retries: 1, timeout_ms: 300 }))
         yield* eventually(Effect.map(campaignOf(org, campaign), (c) => expect(c.status).toBe("completed")))
         expect((yield* logsOf(org, campaign))[0]).toMatchObject({ status: "failed", end_reason: "network_failure" })
         expect(provider.dialRequests).toHaveLength(2)

@@ -15,10 +15,10 @@ import { outcomeOfProviderCall, ProviderCall as ProviderCallSchema, ProviderCall
  * a webhook that never came, and it is how recovery learns what became of a dead worker's call.
  */
 export interface HttpCarrierConfig {
-  readonly base_url: string
+  readonly url: string
   readonly api_key: Redacted.Redacted<string>
   /** One HTTP request to the platform, at most. */
-  readonly request_timeout_ms: number
+  readonly timeout_ms: number
   /** Extra tries of a dial request that timed out or met a 5xx (safe: the platform dedupes by external_id). */
   readonly dial_retries: number
   /** First back-off between tries; it doubles each time. */
@@ -31,8 +31,8 @@ export interface HttpCarrierConfig {
   readonly max_call_ms: number
 }
 
-export const DEFAULT_HTTP_CARRIER: Omit<HttpCarrierConfig, "base_url" | "api_key"> = {
-  request_timeout_ms: 5_000,
+export const DEFAULT_HTTP_CARRIER: Omit<HttpCarrierConfig, "url" | "api_key"> = {
+  timeout_ms: 5_000,
   dial_retries: 3,
   retry_base_ms: 250,
   poll_ms: 1_000,
@@ -53,7 +53,7 @@ const isRetryableStatus = (status: number) => status === 408 || status === 425 |
 export const makeHttpCarrier = (config: HttpCarrierConfig) =>
   Effect.gen(function*() {
     const events = yield* CarrierEvents
-    const base = config.base_url.replace(/\/+$/, "")
+    const base = config.url.replace(/\/+$/, "")
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest((request) =>
         request.pipe(
@@ -68,8 +68,8 @@ export const makeHttpCarrier = (config: HttpCarrierConfig) =>
     const send = (request: HttpClientRequest.HttpClientRequest) =>
       client.execute(request).pipe(
         Effect.timeoutFail({
-          duration: Duration.millis(config.request_timeout_ms),
-          onTimeout: () => new ProviderUnavailable({ reason: `no answer within ${config.request_timeout_ms} ms` })
+          duration: Duration.millis(config.timeout_ms),
+          onTimeout: () => new ProviderUnavailable({ reason: `no answer within ${config.timeout_ms} ms` })
         }),
         Effect.catchTag("RequestError", (e) => Effect.fail(new ProviderUnavailable({ reason: e.message }))),
         Effect.catchTag("ResponseError", (e) => Effect.fail(new ProviderUnavailable({ reason: e.message })))
@@ -78,7 +78,7 @@ export const makeHttpCarrier = (config: HttpCarrierConfig) =>
     const bodyOf = (response: HttpClientResponse.HttpClientResponse) =>
       response.text.pipe(
         Effect.timeoutFail({
-          duration: Duration.millis(config.request_timeout_ms),
+          duration: Duration.millis(config.timeout_ms),
           onTimeout: () => new ProviderUnavailable({ reason: "response body too slow" })
         }),
         Effect.catchTag("ResponseError", (e) => Effect.fail(new ProviderUnavailable({ reason: e.message })))

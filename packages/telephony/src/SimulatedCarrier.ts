@@ -17,7 +17,7 @@ import { fileLedger, memoryLedger } from "./SimLedger.js"
  */
 export interface SimulatedCarrierConfig extends PlanDefaults {
   /** Append-only JSON-lines ledger shared by every process; in memory when absent. */
-  readonly ledger_path?: string | undefined
+  readonly ledger?: string | undefined
 }
 
 export const DEFAULT_SIM_RING_MS = 1_000
@@ -119,12 +119,12 @@ export const makeSimulatedCarrier = (config: SimulatedCarrierConfig, ledger: Led
   return Carrier.of({ name: "simulated", dial_batch: 1000, place, lookup })
 }
 
-/** The simulated carrier with its ledger (a shared file when `ledger_path` is set). */
+/** The simulated carrier with its ledger (a shared file when `ledger` is set). */
 export const SimulatedCarrierLive = (config: SimulatedCarrierConfig): Layer.Layer<Carrier> =>
   Layer.scoped(
     Carrier,
     Effect.map(
-      Option.match(Option.fromNullable(config.ledger_path), {
+      Option.match(Option.fromNullable(config.ledger), {
         onNone: () => Effect.succeed(memoryLedger()),
         onSome: fileLedger
       }),

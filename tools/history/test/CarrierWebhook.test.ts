@@ -67,9 +67,9 @@ for (const engine of engines) {
           )
         } else {
           const carrier = HttpCarrierLive({
-            base_url: provider.url,
+            url: provider.url,
             api_key: Redacted.make(provider.apiKey),
-            request_timeout_ms: 2_000,
+            timeout_ms: 2_000,
             dial_retries: 1,
             retry_base_ms: 50,
             poll_ms: 100,

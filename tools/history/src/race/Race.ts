@@ -109,7 +109,7 @@ export const runRace = (options: RaceOptions) =>
         shutdown_grace_ms: 5_000
       })
       const worker = WorkerRunner.pipe(
-        Layer.provide(SimulatedCarrierLive({ ledger_path: ledgerPath, ring_ms: 100, duration_ms: 500 })),
+        Layer.provide(SimulatedCarrierLive({ ledger: ledgerPath, ring_ms: 100, duration_ms: 500 })),
         Layer.provide(WorkerConfigWith(settings)),
         Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
       )
