@@ -2,7 +2,11 @@ import { HttpApi, OpenApi } from "@effect/platform"
 import { CallLogsGroup } from "./CallLogsGroup.js"
 import { CampaignsGroup } from "./CampaignsGroup.js"
 import { CarrierWebhookGroup } from "./CarrierWebhookGroup.js"
-import { InternalServerError, InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./Envelope.js"
+import {
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
+  InternalServerError,
+  InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./Envelope.js"
 import { LeadsGroup } from "./LeadsGroup.js"
 import { RemovalsGroup } from "./RemovalsGroup.js"
 import { ServiceGroup } from "./ServiceGroup.js"
@@ -25,6 +29,9 @@ export class LeadqApi extends HttpApi.make("leadq")
   .addError(PayloadTooLargeError)
   .addError(UnsupportedMediaTypeError)
   .addError(InternalServerError)
+  // Any POST sent with an Idempotency-Key (docs/api.md, "Idempotency").
+  .addError(IdempotencyKeyInUseError)
+  .addError(IdempotencyKeyReusedError)
   .annotate(OpenApi.Title, "leadq")
   .annotate(OpenApi.Version, "1.0.0")
   .annotate(
