@@ -3,12 +3,21 @@ import { HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform
 import type { Redacted } from "effect"
 import { Clock, Duration, Effect, FiberRef, Option, Random } from "effect"
 import type { RetryPolicy } from "./RetryPolicy.js"
-import { delayAfterStatus, backoffMillis, isIdempotent, isRetryableStatus, retryAfterMillis } from "./RetryPolicy.js"
+import {
+  backoffMillis,
+  delayAfterStatus,
+  IDEMPOTENCY_KEY_HEADER,
+  isIdempotent,
+  isKeyInUse,
+  isRetryableStatus,
+  retryAfterMillis
+} from "./RetryPolicy.js"
 import { ConnectionError, RequestTimeout } from "./TransportErrors.js"
 
 /**
  * The HTTP client under the typed client: the API key on every request, a timeout per attempt,
- * and retries of idempotent requests (see `RetryPolicy`). Connection failures and timeouts
+ * an `Idempotency-Key` on every POST, and retries of idempotent requests and of keyed POSTs (see
+ * `RetryPolicy`). Connection failures and timeouts
  * leave it as `ConnectionError` / `RequestTimeout`; answers, whatever their status, are handed
  * up for the derived client to decode (the last one, when retries ran out).
  */
@@ -68,7 +77,11 @@ const attemptsOf = (
     const timeout = tweaks.timeout ?? options.timeout
     const { method, url } = request
     const policy = options.retry
-    const retryable = isIdempotent(method)
+    // A keyed POST is sent again with its key, which the gateway answers with the first answer:
+    // only when the body is bytes in memory, sent again the same (a stream is read once; a
+    // FormData gets a new multipart boundary each time it is sent).
+    const retryable = isIdempotent(method) ||
+      (request.headers[IDEMPOTENCY_KEY_HEADER] !== undefined && (request.body._tag === "Uint8Array" || request.body._tag === "Empty"))
 
     const once = execute.pipe(
       Effect.timeoutFail({ duration: timeout, onTimeout: () => RequestTimeout.of(method, url, Duration.toMillis(timeout)) })
@@ -91,7 +104,8 @@ const attemptsOf = (
           })
         },
         onSuccess: (response) => {
-          if (!retryable || retry >= policy.maxRetries || !isRetryableStatus(response.status)) return Effect.succeed(response)
+          const again = isRetryableStatus(response.status) || isKeyInUse(request, response)
+          if (!retryable || retry >= policy.maxRetries || !again) return Effect.succeed(response)
           return Effect.gen(function*() {
             const now = yield* Clock.currentTimeMillis
             const wait = delayAfterStatus(policy, retry, retryAfterMillis(response.headers["retry-after"], now), yield* Random.next)
@@ -127,6 +141,10 @@ export const resilientClient = (
         let tweaked = request
         if (tweaks.headers !== undefined) tweaked = HttpClientRequest.setHeaders(tweaked, tweaks.headers)
         if (tweaks.body !== undefined) tweaked = HttpClientRequest.setBody(tweaked, tweaks.body)
+        // One key per request, set before the first attempt: every retry carries the same.
+        if (tweaked.method === "POST" && tweaked.headers[IDEMPOTENCY_KEY_HEADER] === undefined) {
+          tweaked = HttpClientRequest.setHeader(tweaked, IDEMPOTENCY_KEY_HEADER, globalThis.crypto.randomUUID())
+        }
         return tweaked
       })
     ),

@@ -27,6 +27,7 @@ export {
   backoffMillis,
   DEFAULT_RETRY_POLICY,
   delayAfterStatus,
+  IDEMPOTENCY_KEY_HEADER,
   isIdempotent,
   isRetryableStatus,
   retryAfterMillis,
