@@ -38,6 +38,8 @@ export interface RequestTweaks {
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly body?: HttpBody.HttpBody | undefined
   readonly timeout?: Duration.Duration | undefined
+  /** Retries of this call, over the policy's (0: a caller that retries the call itself). */
+  readonly maxRetries?: number | undefined
 }
 
 export const requestTweaks: FiberRef.FiberRef<RequestTweaks> = FiberRef.unsafeMake<RequestTweaks>({})
@@ -48,6 +50,18 @@ export interface Exchange {
   readonly url: string
   readonly response: HttpClientResponse.HttpClientResponse
 }
+
+/**
+ * Runs one client call (a POST) under this `Idempotency-Key` rather than a fresh one. With
+ * `retry: false` the transport does not retry it: for a caller that retries the call itself, each
+ * time with the same key, and counts its retries (the CLI's batches).
+ */
+export const withIdempotencyKey = (key: string, options: { readonly retry?: boolean } = {}) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(self, requestTweaks, {
+    headers: { [IDEMPOTENCY_KEY_HEADER]: key },
+    ...(options.retry === false ? { maxRetries: 0 } : {})
+  })
 
 export const lastExchange: FiberRef.FiberRef<Option.Option<Exchange>> = FiberRef.unsafeMake<Option.Option<Exchange>>(Option.none())
 
@@ -76,7 +90,7 @@ const attemptsOf = (
     const tweaks = yield* FiberRef.get(requestTweaks)
     const timeout = tweaks.timeout ?? options.timeout
     const { method, url } = request
-    const policy = options.retry
+    const policy = tweaks.maxRetries === undefined ? options.retry : { ...options.retry, maxRetries: tweaks.maxRetries }
     // A keyed POST is sent again with its key, which the gateway answers with the first answer:
     // only when the body is bytes in memory, sent again the same (a stream is read once; a
     // FormData gets a new multipart boundary each time it is sent).

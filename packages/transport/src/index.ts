@@ -23,6 +23,7 @@ export type {
   LeadqEndpoints
 } from "./LeadqClient.js"
 export { items, pages } from "./Pagination.js"
+export { withIdempotencyKey } from "./ResilientHttpClient.js"
 export {
   backoffMillis,
   DEFAULT_RETRY_POLICY,
