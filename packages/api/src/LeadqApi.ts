@@ -6,7 +6,10 @@ import {
   IdempotencyKeyInUseError,
   IdempotencyKeyReusedError,
   InternalServerError,
-  InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./Envelope.js"
+  InvalidInputError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError
+} from "./Envelope.js"
 import { LeadsGroup } from "./LeadsGroup.js"
 import { RemovalsGroup } from "./RemovalsGroup.js"
 import { ServiceGroup } from "./ServiceGroup.js"
