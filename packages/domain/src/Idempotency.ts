@@ -29,6 +29,18 @@ export interface StoredAnswer {
   readonly body: Uint8Array
 }
 
+/** A keyed request asking for its key, at `now` (epoch ms). */
+export interface IdempotencyClaimInput {
+  readonly organizationId: string
+  readonly key: string
+  readonly fingerprint: string
+  readonly now: number
+  /** Older keys are free again (`IDEMPOTENCY_KEY_TTL_MS`). */
+  readonly ttlMs: number
+  /** A claim in flight this long is abandoned (`IDEMPOTENCY_ABANDONED_AFTER_MS`). */
+  readonly abandonedAfterMs: number
+}
+
 /** What a keyed request finds when it tries to claim its key. */
 export type IdempotencyClaim =
   /** The key is this request's: run it, then `complete` or `release` with this token. */

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import type { IdempotencyClaim, StoredAnswer } from "@leadq/domain"
+import type { IdempotencyClaim, IdempotencyClaimInput, StoredAnswer } from "@leadq/domain"
 import { IdempotencyKeys, randomToken } from "@leadq/domain"
 import { Effect, Layer, Schema } from "effect"
 import { findAll, orDieOnSql } from "./Sql.js"
@@ -27,14 +27,7 @@ const CLAIM_ATTEMPTS = 3
 export const makeIdempotencyKeys = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
 
-  const claim = Effect.fn("leadq/IdempotencyKeys.claim")(function*(input: {
-    readonly organizationId: string
-    readonly key: string
-    readonly fingerprint: string
-    readonly now: number
-    readonly ttlMs: number
-    readonly abandonedAfterMs: number
-  }) {
+  const claim = Effect.fn("leadq/IdempotencyKeys.claim")(function*(input: IdempotencyClaimInput) {
     const { organizationId, fingerprint, key, now } = input
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const token = randomToken(16)

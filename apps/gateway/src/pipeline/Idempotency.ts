@@ -1,5 +1,4 @@
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as NodeMultipart from "@effect/platform-node/NodeMultipart"
 import { failureResponse, MAX_CSV_BYTES, PayloadTooLarge } from "@leadq/api"
 import type { ApiKeyRepository, Caller, StoredAnswer } from "@leadq/domain"
@@ -20,6 +19,7 @@ import { Readable } from "node:stream"
 import type { BodyLimits } from "./BodyLimits.js"
 import { hasBody } from "./BodyLimits.js"
 import { answerInEnvelope } from "./ErrorEnvelope.js"
+import { readBodyBytes } from "../JsonBody.js"
 import type { Middleware, PipelineRequest } from "./PipelineRequest.js"
 
 /** The request header, and the header of a replayed answer (docs/api.md, "Idempotency"). */
@@ -31,42 +31,6 @@ const BEARER = /^bearer\s+(.*)$/i
 type Body =
   | { readonly _tag: "Read"; readonly bytes: Uint8Array; readonly request: HttpServerRequest.HttpServerRequest }
   | { readonly _tag: "Refused"; readonly response: HttpServerResponse.HttpServerResponse }
-
-type RawBody =
-  | { readonly _tag: "Bytes"; readonly bytes: Buffer }
-  | { readonly _tag: "TooLarge" }
-  | { readonly _tag: "Unreadable" }
-
-/** A multipart body read whole (the file limit holds), or why not. */
-const readRawBody = (request: HttpServerRequest.HttpServerRequest, limitBytes: number) =>
-  Effect.async<RawBody>((resume) => {
-    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limitBytes) finish({ _tag: "TooLarge" })
-      else chunks.push(chunk)
-    }
-    const onEnd = () => finish({ _tag: "Bytes", bytes: Buffer.concat(chunks) })
-    const onAbort = () => finish({ _tag: "Unreadable" })
-    const cleanup = () => {
-      incoming.off("data", onData)
-      incoming.off("end", onEnd)
-      incoming.off("error", onAbort)
-      incoming.off("aborted", onAbort)
-    }
-    function finish(result: RawBody) {
-      cleanup()
-      resume(Effect.succeed(result))
-    }
-    if (incoming.readableEnded) return resume(Effect.succeed({ _tag: "Bytes", bytes: Buffer.alloc(0) }))
-    incoming.on("data", onData)
-    incoming.once("end", onEnd)
-    incoming.once("error", onAbort)
-    incoming.once("aborted", onAbort)
-    return Effect.sync(cleanup)
-  })
 
 /**
  * The body's exact bytes, for the fingerprint, and the request the endpoint is to read it from. A
@@ -80,7 +44,7 @@ const bodyOf = (req: PipelineRequest, limits: BodyLimits) =>
       return Effect.succeed({ _tag: "Read", bytes: new Uint8Array(0), request })
     }
     if (req.body === "multipart") {
-      return Effect.map(readRawBody(request, limits.upload), (raw): Body =>
+      return Effect.map(readBodyBytes(request, limits.upload, Math.max(limits.drain, limits.upload)), (raw): Body =>
         raw._tag === "TooLarge"
           ? {
             _tag: "Refused",

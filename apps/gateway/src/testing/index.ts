@@ -123,13 +123,4 @@ export type { Engine } from "@leadq/store/testing"
 export { testEngines } from "@leadq/store/testing"
 
 // Re-exported so a suite can name every service the layer gives it without importing the domain.
-export {
-  ApiKeyRepository,
-  AuthFailures,
-  CallLogRepository,
-  CampaignRepository,
-  CarrierEvents,
-  IdempotencyKeys,
-  LeadQueue,
-  LeadRepository
-}
+export { ApiKeyRepository, AuthFailures, CallLogRepository, CampaignRepository, CarrierEvents, IdempotencyKeys, LeadQueue, LeadRepository }

@@ -1,6 +1,6 @@
 import type { Effect } from "effect"
 import { Context } from "effect"
-import type { IdempotencyClaim, StoredAnswer } from "../Idempotency.js"
+import type { IdempotencyClaim, IdempotencyClaimInput, StoredAnswer } from "../Idempotency.js"
 
 /**
  * The `Idempotency-Key`s of every organization and their first answers, where every gateway on
@@ -13,14 +13,7 @@ export class IdempotencyKeys extends Context.Tag("leadq/IdempotencyKeys")<Idempo
    * `ttlMs`, or in flight for longer than `abandonedAfterMs` under the same fingerprint, is
    * claimed afresh.
    */
-  readonly claim: (input: {
-    readonly organizationId: string
-    readonly key: string
-    readonly fingerprint: string
-    readonly now: number
-    readonly ttlMs: number
-    readonly abandonedAfterMs: number
-  }) => Effect.Effect<IdempotencyClaim>
+  readonly claim: (input: IdempotencyClaimInput) => Effect.Effect<IdempotencyClaim>
   /** Stores the answer of the claim holding `token` (nothing when the claim was lost meanwhile). */
   readonly complete: (organizationId: string, key: string, token: string, answer: StoredAnswer) => Effect.Effect<void>
   /** Forgets the claim holding `token`, so that the next request with the key runs. */
