@@ -160,6 +160,34 @@ for (const engine of engines) {
           expect({ ...wire(again), replayed: isReplay(again) }).toEqual({ ...wire(first), replayed: true })
         }))
 
+      it.effect("a 5xx is not kept: the key is released, and the retry runs the request", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const sql = yield* SqlClient.SqlClient
+          const campaign = yield* createCampaign(gw, gw.apiKey, FUTURE)
+          const phone = freshPhone()
+          // The database refuses this one lead (an outage, as far as the gateway can tell).
+          const refuse = engine === "pg"
+            ? Effect.zipRight(
+              sql.unsafe(`CREATE FUNCTION refuse_lead() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`),
+              sql.unsafe(`CREATE TRIGGER refuse_lead BEFORE INSERT ON leads FOR EACH ROW WHEN (NEW.phone_number = '${phone}') EXECUTE FUNCTION refuse_lead()`)
+            )
+            : sql.unsafe(`CREATE TRIGGER refuse_lead BEFORE INSERT ON leads WHEN NEW.phone_number = '${phone}' BEGIN SELECT RAISE(ABORT, 'refused'); END`)
+          const allow = engine === "pg"
+            ? Effect.zipRight(sql.unsafe(`DROP TRIGGER refuse_lead ON leads`), sql.unsafe(`DROP FUNCTION refuse_lead()`))
+            : sql.unsafe(`DROP TRIGGER refuse_lead`)
+          yield* Effect.orDie(refuse)
+          const key = freshKey()
+          const body = JSON.stringify({ campaignId: campaign.id, phoneNumber: phone })
+          const failed = yield* keyed(gw, LEADS, key, body).pipe(Effect.ensuring(Effect.orDie(allow)))
+          expectFailure(failed, 500, "InternalError")
+          expect(yield* storedKeys(key)).toBe(0)
+          const retried = yield* keyed(gw, LEADS, key, body)
+          expectStatus(retried, 201)
+          expect(isReplay(retried)).toBe(false)
+          expect(yield* leadCount(campaign.id)).toBe(1)
+        }))
+
       it.effect("a key that is empty, over 255 characters or not printable ASCII is 400, and nothing runs", () =>
         Effect.gen(function*() {
           const gw = yield* TestGateway
