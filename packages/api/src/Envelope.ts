@@ -140,6 +140,11 @@ export const IdempotencyKeyReusedError = wireError(
   422,
   "This Idempotency-Key was already used for a different request (method, path or body)."
 )
+/**
+ * What a POST may answer when it carries an `Idempotency-Key` (docs/api.md §12): declared on each
+ * POST endpoint of the contract (the header is ignored on other methods).
+ */
+export const IdempotencyErrors = Schema.Union(IdempotencyKeyInUseError, IdempotencyKeyReusedError)
 export const RouteNotFoundError = wireError(RouteNotFound, 404, "No such route.")
 export const MethodNotAllowedError = wireError(MethodNotAllowed, 405, "The route exists but does not take this method.")
 export const PayloadTooLargeError = wireError(PayloadTooLarge, 413, "The request body is over the limit.")

@@ -2,14 +2,7 @@ import { HttpApi, OpenApi } from "@effect/platform"
 import { CallLogsGroup } from "./CallLogsGroup.js"
 import { CampaignsGroup } from "./CampaignsGroup.js"
 import { CarrierWebhookGroup } from "./CarrierWebhookGroup.js"
-import {
-  IdempotencyKeyInUseError,
-  IdempotencyKeyReusedError,
-  InternalServerError,
-  InvalidInputError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError
-} from "./Envelope.js"
+import { InternalServerError, InvalidInputError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./Envelope.js"
 import { LeadsGroup } from "./LeadsGroup.js"
 import { RemovalsGroup } from "./RemovalsGroup.js"
 import { ServiceGroup } from "./ServiceGroup.js"
@@ -32,9 +25,6 @@ export class LeadqApi extends HttpApi.make("leadq")
   .addError(PayloadTooLargeError)
   .addError(UnsupportedMediaTypeError)
   .addError(InternalServerError)
-  // Any POST sent with an Idempotency-Key (docs/api.md, "Idempotency").
-  .addError(IdempotencyKeyInUseError)
-  .addError(IdempotencyKeyReusedError)
   .annotate(OpenApi.Title, "leadq")
   .annotate(OpenApi.Version, "1.0.0")
   .annotate(
