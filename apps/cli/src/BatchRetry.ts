@@ -3,11 +3,11 @@ import { DEFAULT_RETRY_POLICY, delayAfterStatus, isRetryableStatus } from "@lead
 import { Duration, Effect, Random } from "effect"
 
 /**
- * Retries of one bulk-removal request, which the transport never retries on its own (it is a
- * POST, and a POST is not retried blindly: a lost answer does not tell whether it was done).
- * This one may be: the bulk removal runs in one transaction and a repeat of a request that did
- * commit answers `already_removed` for what it removed, so sending it again changes nothing
- * that the first one did not. Retried when it may not have reached the gateway, or may have
+ * Retries of one bulk-removal request, here rather than in the transport (which would retry a
+ * keyed POST too) so that each retry is counted and shown. Each re-send carries the batch's
+ * `Idempotency-Key` (RemoveMany.ts): a repeat of a request that did commit is answered with its
+ * first answer. (Without the key it would still be safe: the bulk removal runs in one transaction
+ * and a repeat answers `already_removed` for what the first removed.) Retried when it may not have reached the gateway, or may have
  * reached it and lost its answer: a connection error, a timeout, a 5xx (from the gateway or a
  * proxy before it), a 429 — with the transport's own policy (3 more attempts, jittered
  * exponential backoff, or the `Retry-After` of a 429 or a 503 when there is one). Anything the

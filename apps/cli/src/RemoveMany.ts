@@ -1,5 +1,6 @@
 import type { BulkRemoval, BulkRemovalItem, RemovedFrom } from "@leadq/domain"
 import type { LeadqClientService } from "@leadq/transport"
+import { withIdempotencyKey } from "@leadq/transport"
 import { Effect } from "effect"
 import { retryTransient } from "./BatchRetry.js"
 import type { Entry } from "./OptOutFile.js"
@@ -155,8 +156,12 @@ export const removeMany = (leadq: LeadqClientService, plan: RemoveManyPlan, tall
       const payload = batch.kind === "id"
         ? { lead_ids: batch.entries.map((e) => e.value), reason: plan.reason }
         : { campaign_id: plan.campaignId!, phone_numbers: batch.entries.map((e) => e.value), reason: plan.reason }
+      // One Idempotency-Key per batch, the same on each re-send (the transport does not retry it
+      // on its own: this loop does, and counts): a batch whose answer was lost is answered by
+      // the gateway with that answer, not run again.
+      const key = globalThis.crypto.randomUUID()
       const send = retryTransient(
-        leadq.leads.removeMany({ payload }),
+        leadq.leads.removeMany({ payload }).pipe(withIdempotencyKey(key, { retry: false })),
         (error, retry) =>
           Effect.sync(() => {
             tally.retries++

@@ -260,7 +260,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
         expect(since.stderr).toContain(`--since must be an ISO 8601 date or date-time such as 2026-06-01T09:00:00Z, got "yesterday".`)
       }))
 
-    it.effect("a 503 with Retry-After is waited for, then a read succeeds; a creation answered 503 is not sent again", () =>
+    it.effect("a 503 with Retry-After is waited for, then a read succeeds; a creation answered 503 is sent again with its key, once", () =>
       Effect.gen(function*() {
         const gw = yield* TestGateway
         const campaign = yield* createCampaign("Behind a busy balancer")
@@ -280,12 +280,16 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
         // as the proxy saw them: the second came at least the second it asked for after the first
         expect(reads[1]!.at - reads[0]!.at).toBeGreaterThanOrEqual(1000)
 
+        // A POST is sent again too, under the same Idempotency-Key (docs/api.md §12): one campaign.
         const before = yield* leadqJson(["campaigns", "list", "--all"])
-        const create = yield* leadq(["campaigns", "create", "--name", "Never twice", "--agent-id", "a", "--from", "+14155550100"], { LEADQ_URL: proxy.url })
-        expect(create.code).toBe(1)
-        expect(create.stderr).toContain("503")
-        expect(proxy.seen.filter((r) => r.method === "POST")).toHaveLength(1)
-        expect(yield* leadqJson(["campaigns", "list", "--all"])).toHaveLength(before.length)
+        const create = yield* leadq(["campaigns", "create", "--name", "Exactly once", "--agent-id", "a", "--from", "+14155550100"], { LEADQ_URL: proxy.url })
+        expect(create.code).toBe(0)
+        const posts = proxy.seen.filter((r) => r.method === "POST")
+        expect(posts).toHaveLength(2)
+        expect(posts[0]!.idempotencyKey).toBeDefined()
+        expect(posts[1]!.idempotencyKey).toBe(posts[0]!.idempotencyKey)
+        expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(1000)
+        expect(yield* leadqJson(["campaigns", "list", "--all"])).toHaveLength(before.length + 1)
       }).pipe(Effect.scoped))
 
     it.effect("a gateway that is not there is exit 1 with the cause, after the retries", () =>

@@ -9,6 +9,8 @@ export interface Seen {
   readonly method: string
   readonly path: string
   readonly body: string
+  /** The `Idempotency-Key` it carried. */
+  readonly idempotencyKey: string | undefined
   /** When it arrived (ms since the epoch), as the proxy saw it. */
   readonly at: number
 }
@@ -39,7 +41,10 @@ export const startProxy = (upstream: string, decide: (request: Seen) => Action =
         req.on("data", (c: Buffer) => chunks.push(c))
         req.on("end", () => {
           const body = Buffer.concat(chunks)
-          const request = { method: req.method ?? "GET", path: req.url ?? "/", body: body.toString("utf8"), at: Date.now() }
+          const request = { method: req.method ?? "GET", path: req.url ?? "/", body: body.toString("utf8"),
+            idempotencyKey: req.headers["idempotency-key"] as string | undefined,
+            at: Date.now()
+          }
           seen.push(request)
           const action = decide(request)
           if (action._tag === "Answer") {
@@ -51,7 +56,8 @@ export const startProxy = (upstream: string, decide: (request: Seen) => Action =
             method: request.method,
             headers: {
               authorization: req.headers.authorization ?? "",
-              ...(req.headers["content-type"] !== undefined ? { "content-type": req.headers["content-type"] } : {})
+              ...(req.headers["content-type"] !== undefined ? { "content-type": req.headers["content-type"] } : {}),
+              ...(req.headers["idempotency-key"] !== undefined ? { "idempotency-key": req.headers["idempotency-key"] as string } : {})
             },
             ...(body.length > 0 ? { body } : {})
           }).then(async (answer) => {

@@ -331,9 +331,17 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const run = yield* leadq(["leads", "remove-many", "--file", file, "--json", "--batch-size", "4"], proxy.url)
       expect(run.code).toBe(0)
       expect(cut).toBe(true)
-      // Sent again, the batch answers already removed: what the first request did, counted as such.
-      expect(summaryOf(run.stdout)).toMatchObject({ removed: { total: 8 }, already_removed: 4, errors: 0, retries: 1, failures: 0 })
-      expect(proxy.seen.filter((r) => r.path === BULK).length).toBe(4)
+      // Sent again under its Idempotency-Key, the batch is answered with the first request's answer:
+      // what that request removed is counted as removed, by this run, once.
+      expect(summaryOf(run.stdout)).toMatchObject({ removed: { total: 12 }, already_removed: 0, errors: 0, retries: 1, failures: 0 })
+      const bulk = proxy.seen.filter((r) => r.path === BULK)
+      expect(bulk.length).toBe(4)
+      const resent = bulk.filter((r) => namedIn(r.body).includes(added[5]!.id))
+      expect(resent).toHaveLength(2)
+      expect(resent[0]!.idempotencyKey).toBeDefined()
+      expect(resent[1]!.idempotencyKey).toBe(resent[0]!.idempotencyKey)
+      // one key per batch
+      expect(new Set(bulk.map((r) => r.idempotencyKey)).size).toBe(3)
       expect((yield* campaigns.get(org, h.id)).removed_leads).toBe(12)
       // One removal, one audit record each: the repeat changed nothing.
       const sql = yield* SqlClient.SqlClient

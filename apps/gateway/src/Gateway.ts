@@ -13,6 +13,7 @@ import { CallLogsHandlers } from "./handlers/CallLogsHandlers.js"
 import { CampaignsHandlers } from "./handlers/CampaignsHandlers.js"
 import { CarrierWebhookHandlers } from "./handlers/CarrierWebhookHandlers.js"
 import { LeadsHandlers } from "./handlers/LeadsHandlers.js"
+import { IdempotencyPruningLive } from "./IdempotencyPruning.js"
 import { LeadUpload } from "./LeadUpload.js"
 import { RemovalsHandlers } from "./handlers/RemovalsHandlers.js"
 import { ServiceHandlers } from "./handlers/ServiceHandlers.js"
@@ -30,6 +31,7 @@ const ServeLive = HttpApiBuilder.serve().pipe(
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(RequestPipelineLive),
   Layer.provide(ApiLive),
+  Layer.provide(IdempotencyPruningLive),
   Layer.provide([GatewayMetrics.Default, AuthRateLimiter.Default]),
   HttpServer.withLogAddress
 )

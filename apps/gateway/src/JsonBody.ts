@@ -17,18 +17,24 @@ export type JsonText =
   | { readonly _tag: "TooLarge" }
   | { readonly _tag: "Unreadable" }
 
-export const readJsonText = (
+/** The body's bytes, read the same way (a multipart upload with an `Idempotency-Key` is read so too). */
+export type BodyBytes =
+  | { readonly _tag: "Bytes"; readonly bytes: Buffer }
+  | { readonly _tag: "TooLarge" }
+  | { readonly _tag: "Unreadable" }
+
+export const readBodyBytes = (
   request: HttpServerRequest.HttpServerRequest,
   limitBytes: number,
   drainBytes: number
-): Effect.Effect<JsonText> =>
-  Effect.async<JsonText>((resume) => {
+): Effect.Effect<BodyBytes> =>
+  Effect.async<BodyBytes>((resume) => {
     const incoming = NodeHttpServerRequest.toIncomingMessage(request)
     const chunks: Array<Buffer> = []
     let kept = 0
     let seen = 0
     let over = false
-    const finish = (result: JsonText) => {
+    const finish = (result: BodyBytes) => {
       cleanup()
       resume(Effect.succeed(result))
     }
@@ -44,7 +50,7 @@ export const readJsonText = (
       // Past this much, answer now: a client that never stops sending is not owed a drain.
       if (seen > drainBytes) finish({ _tag: "TooLarge" })
     }
-    const onEnd = () => finish(over ? { _tag: "TooLarge" } : { _tag: "Text", text: Buffer.concat(chunks).toString("utf8") })
+    const onEnd = () => finish(over ? { _tag: "TooLarge" } : { _tag: "Bytes", bytes: Buffer.concat(chunks) })
     const onAbort = () => finish({ _tag: "Unreadable" })
     const cleanup = () => {
       incoming.off("data", onData)
@@ -52,13 +58,23 @@ export const readJsonText = (
       incoming.off("error", onAbort)
       incoming.off("aborted", onAbort)
     }
-    if (incoming.readableEnded) return resume(Effect.succeed({ _tag: "Text", text: "" }))
+    if (incoming.readableEnded) return resume(Effect.succeed({ _tag: "Bytes", bytes: Buffer.alloc(0) }))
     incoming.on("data", onData)
     incoming.once("end", onEnd)
     incoming.once("error", onAbort)
     incoming.once("aborted", onAbort)
     return Effect.sync(cleanup)
   })
+
+export const readJsonText = (
+  request: HttpServerRequest.HttpServerRequest,
+  limitBytes: number,
+  drainBytes: number
+): Effect.Effect<JsonText> =>
+  Effect.map(
+    readBodyBytes(request, limitBytes, drainBytes),
+    (body): JsonText => body._tag === "Bytes" ? { _tag: "Text", text: body.bytes.toString("utf8") } : body
+  )
 
 /**
  * The same request, its body already read: `text`, `json` and `urlParamsBody` answer from the

@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import type { HttpApp } from "@effect/platform"
 import { LeadqApi } from "@leadq/api"
+import { ApiKeyRepository, IdempotencyKeys } from "@leadq/domain"
 import { Effect, Layer, pipe } from "effect"
 import { GatewayConfig } from "./GatewayConfig.js"
 import { GatewayMetrics } from "./GatewayMetrics.js"
@@ -8,6 +9,7 @@ import { Draining } from "./GracefulShutdown.js"
 import { bodyLimitsOf, checkBodyHeaders } from "./pipeline/BodyLimits.js"
 import { closeWhenDraining } from "./pipeline/CloseWhenDraining.js"
 import { answerInEnvelope } from "./pipeline/ErrorEnvelope.js"
+import { keepIdempotent } from "./pipeline/Idempotency.js"
 import { checkJsonBody } from "./pipeline/JsonBodyChecks.js"
 import { describeRequest } from "./pipeline/PipelineRequest.js"
 import { recordRequestMetrics } from "./pipeline/RequestMetrics.js"
@@ -30,9 +32,14 @@ export const WEBHOOK_PATH = "/v1/carrier/webhooks/call-ended"
  * - 404 for an unknown path, 405 (with `Allow`) for a known path with another method (RouteCheck.ts);
  * - 415 for a body of the wrong Content-Type, 413 for one announced over the limit (BodyLimits.ts);
  * - a JSON body read and checked before the endpoint decodes it (JsonBodyChecks.ts);
+ * - a POST with an `Idempotency-Key` run once, its answer replayed to repeats (Idempotency.ts);
  * - then the router and its endpoints.
  */
-export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | GatewayMetrics | Draining> = HttpApiBuilder
+export const RequestPipelineLive: Layer.Layer<
+  never,
+  never,
+  GatewayConfig | GatewayMetrics | Draining | ApiKeyRepository | IdempotencyKeys
+> = HttpApiBuilder
   .middleware(
     Effect.gen(function*() {
       const config = yield* GatewayConfig
@@ -44,10 +51,12 @@ export const RequestPipelineLive: Layer.Layer<never, never, GatewayConfig | Gate
         new Set([`POST ${WEBHOOK_PATH}`])
       )
       const limits = bodyLimitsOf(config)
+      const idempotent = keepIdempotent({ apiKeys: yield* ApiKeyRepository, keys: yield* IdempotencyKeys, limits })
 
       return (app: HttpApp.Default): HttpApp.Default => {
         const handle = pipe(
           () => app,
+          idempotent,
           checkJsonBody(limits),
           checkBodyHeaders(limits),
           refuseUnknownRoutes,

@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Campaign, CampaignStatus } from "@leadq/domain"
 import { Schema } from "effect"
 import { CampaignBody, CampaignPatchBody } from "./Bodies.js"
-import { CampaignNotFoundError, CampaignTerminalError, InvalidTransitionError } from "./Envelope.js"
+import { CampaignNotFoundError, CampaignTerminalError, IdempotencyErrors, InvalidTransitionError } from "./Envelope.js"
 import { IdPath, PageParams } from "./Params.js"
 import { CampaignPage } from "./Responses.js"
 import { Authentication } from "./Security.js"
@@ -12,6 +12,7 @@ export class CampaignsGroup extends HttpApiGroup.make("campaigns")
     HttpApiEndpoint.post("create", "/v1/campaigns")
       .setPayload(CampaignBody)
       .addSuccess(Campaign, { status: 201 })
+      .addError(IdempotencyErrors)
       .annotate(OpenApi.Summary, "Create a campaign")
   )
   .add(
@@ -43,6 +44,7 @@ export class CampaignsGroup extends HttpApiGroup.make("campaigns")
       .addSuccess(Campaign)
       .addError(CampaignNotFoundError)
       .addError(CampaignTerminalError)
+      .addError(IdempotencyErrors)
       .annotate(OpenApi.Summary, "Cancel a campaign: pending leads are never dialled, calls in progress finish")
   )
   .middleware(Authentication)

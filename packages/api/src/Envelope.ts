@@ -4,6 +4,8 @@ import {
   CallLogNotFound,
   CampaignNotFound,
   CampaignTerminal,
+  IdempotencyKeyInUse,
+  IdempotencyKeyReused,
   InvalidInput,
   InvalidTransition,
   LeadLocked,
@@ -51,6 +53,7 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   409: "Conflict",
   413: "Payload Too Large",
   415: "Unsupported Media Type",
+  422: "Unprocessable Entity",
   429: "Too Many Requests",
   431: "Request Header Fields Too Large",
   500: "Internal Server Error",
@@ -127,6 +130,21 @@ export const ApiKeyNotFoundError = wireError(ApiKeyNotFound, 404, "No such API k
 export const CampaignTerminalError = wireError(CampaignTerminal, 409, "The campaign is completed or cancelled.")
 export const LeadLockedError = wireError(LeadLocked, 409, "Only a pending lead can be changed.")
 export const InvalidTransitionError = wireError(InvalidTransition, 409, "The state machine does not allow this change from where it is now.")
+export const IdempotencyKeyInUseError = wireError(
+  IdempotencyKeyInUse,
+  409,
+  "A request with this Idempotency-Key is still in progress; retry after `retry_after_seconds` (also in `Retry-After`) for its answer."
+)
+export const IdempotencyKeyReusedError = wireError(
+  IdempotencyKeyReused,
+  422,
+  "This Idempotency-Key was already used for a different request (method, path or body)."
+)
+/**
+ * What a POST may answer when it carries an `Idempotency-Key` (docs/api.md §12): declared on each
+ * POST endpoint of the contract (the header is ignored on other methods).
+ */
+export const IdempotencyErrors = Schema.Union(IdempotencyKeyInUseError, IdempotencyKeyReusedError)
 export const RouteNotFoundError = wireError(RouteNotFound, 404, "No such route.")
 export const MethodNotAllowedError = wireError(MethodNotAllowed, 405, "The route exists but does not take this method.")
 export const PayloadTooLargeError = wireError(PayloadTooLarge, 413, "The request body is over the limit.")
@@ -148,6 +166,8 @@ export type ApiFailure =
   | CampaignTerminal
   | LeadLocked
   | InvalidTransition
+  | IdempotencyKeyInUse
+  | IdempotencyKeyReused
   | RouteNotFound
   | MethodNotAllowed
   | PayloadTooLarge
@@ -170,6 +190,8 @@ const wireSchemas: ReadonlyArray<
   [CampaignTerminal, "CampaignTerminal", 409, CampaignTerminalError],
   [LeadLocked, "LeadLocked", 409, LeadLockedError],
   [InvalidTransition, "InvalidTransition", 409, InvalidTransitionError],
+  [IdempotencyKeyInUse, "IdempotencyKeyInUse", 409, IdempotencyKeyInUseError],
+  [IdempotencyKeyReused, "IdempotencyKeyReused", 422, IdempotencyKeyReusedError],
   [RouteNotFound, "RouteNotFound", 404, RouteNotFoundError],
   [MethodNotAllowed, "MethodNotAllowed", 405, MethodNotAllowedError],
   [PayloadTooLarge, "PayloadTooLarge", 413, PayloadTooLargeError],

@@ -9,7 +9,7 @@ import { STATUS_OF, toEnvelope } from "./Envelope.js"
  */
 export const failureResponse = (failure: ApiFailure): HttpServerResponse.HttpServerResponse => {
   const headers: Record<string, string> = {}
-  if (failure._tag === "RateLimited") headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retry_after_seconds)))
+  if (failure._tag === "RateLimited" || failure._tag === "IdempotencyKeyInUse") headers["retry-after"] = String(Math.max(1, Math.ceil(failure.retry_after_seconds)))
   if (failure._tag === "MethodNotAllowed") headers["allow"] = failure.allowed.join(", ")
   return HttpServerResponse.unsafeJson(toEnvelope(failure), { status: STATUS_OF[failure._tag], headers })
 }

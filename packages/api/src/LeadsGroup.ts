@@ -2,7 +2,14 @@ import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, Multipart, OpenApi } from
 import { BulkRemoval, CampaignLead, LeadRemoval, LeadStatus } from "@leadq/domain"
 import { Option, Schema } from "effect"
 import { BulkRemoveBody, LeadCreateBody, LeadPatchBody } from "./Bodies.js"
-import { CampaignNotFoundError, CampaignTerminalError, LeadLockedError, LeadNotFoundError, PayloadTooLargeError } from "./Envelope.js"
+import {
+  CampaignNotFoundError,
+  CampaignTerminalError,
+  IdempotencyErrors,
+  LeadLockedError,
+  LeadNotFoundError,
+  PayloadTooLargeError
+} from "./Envelope.js"
 import { E164Param, IdParam, IdPath, PageParams, ReasonParam } from "./Params.js"
 import { CampaignLeadPage, UploadResult } from "./Responses.js"
 import { Authentication } from "./Security.js"
@@ -21,6 +28,7 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
     HttpApiEndpoint.post("create", "/v1/campaigns-leads")
       .setPayload(LeadCreateBody)
       .addSuccess(CampaignLead, { status: 201 })
+      .addError(IdempotencyErrors)
       .addError(CampaignNotFoundError)
       .addError(CampaignTerminalError)
       .annotate(OpenApi.Summary, "Add one lead to a campaign")
@@ -30,6 +38,7 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
       .setPath(Schema.Struct({ campaignId: IdParam }))
       .setPayload(CsvUpload)
       .addSuccess(UploadResult, { status: 201 })
+      .addError(IdempotencyErrors)
       .addError(CampaignNotFoundError)
       .addError(CampaignTerminalError)
       .addError(PayloadTooLargeError)
@@ -89,6 +98,7 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
     HttpApiEndpoint.post("removeMany", "/v1/campaigns-leads/bulk-remove")
       .setPayload(BulkRemoveBody)
       .addSuccess(BulkRemoval)
+      .addError(IdempotencyErrors)
       .addError(CampaignNotFoundError)
       .annotate(OpenApi.Summary, "Remove many leads at once (a leadq extension)")
       .annotate(

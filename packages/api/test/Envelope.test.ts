@@ -149,6 +149,16 @@ describe("request bodies are exact and report every problem", () => {
 describe("OpenAPI document", () => {
   const spec = OpenApi.fromApi(LeadqApi)
 
+  it("every POST under an API key declares the Idempotency-Key answers (409 in use, 422 reused); other methods do not", () => {
+    const posts = ["/v1/campaigns", "/v1/campaigns/{id}/cancel", "/v1/campaigns-leads", "/v1/campaigns-leads/upload-file/{campaignId}", "/v1/campaigns-leads/bulk-remove"]
+    for (const path of posts) {
+      const responses = spec.paths[path]!.post!.responses
+      expect(JSON.stringify(responses["409"])).toContain("#/components/schemas/IdempotencyKeyInUse")
+      expect(JSON.stringify(responses["422"])).toContain("#/components/schemas/IdempotencyKeyReused")
+    }
+    expect(spec.paths["/v1/campaigns-leads/{id}"]!.delete!.responses["422"]).toBeUndefined()
+  })
+
   it("lists every endpoint of the contract with its errors", () => {
     const ops = Object.entries(spec.paths).flatMap(([path, item]) =>
       Object.keys(item).filter((k) => ["get", "post", "patch", "delete", "put"].includes(k)).map((m) => `${m.toUpperCase()} ${path}`)

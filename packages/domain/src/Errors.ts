@@ -136,3 +136,37 @@ export class StaleClaim extends Schema.TaggedError<StaleClaim>()("StaleClaim", {
     return new StaleClaim({ lead_id, claim_id, message: `Claim ${claim_id} on lead ${lead_id} is no longer current.` })
   }
 }
+
+/**
+ * An `Idempotency-Key` already used by this organization, within its 24 h, for another request
+ * (another method, path or body): the key names one request, so the new one is refused, not run.
+ */
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()("IdempotencyKeyReused", {
+  idempotency_key: Schema.String,
+  message: Schema.String
+}) {
+  static of(idempotency_key: string) {
+    return new IdempotencyKeyReused({
+      idempotency_key,
+      message: `Idempotency-Key ${JSON.stringify(idempotency_key)} was already used for a different request (method, path or body); use a new key for a new request.`
+    })
+  }
+}
+
+/**
+ * The request holding this `Idempotency-Key` is still running (another connection, maybe another
+ * gateway): its answer is not known yet. Retry after `retry_after_seconds` to get it replayed.
+ */
+export class IdempotencyKeyInUse extends Schema.TaggedError<IdempotencyKeyInUse>()("IdempotencyKeyInUse", {
+  idempotency_key: Schema.String,
+  retry_after_seconds: Schema.Number,
+  message: Schema.String
+}) {
+  static of(idempotency_key: string) {
+    return new IdempotencyKeyInUse({
+      idempotency_key,
+      retry_after_seconds: 1,
+      message: `A request with Idempotency-Key ${JSON.stringify(idempotency_key)} is still in progress; retry in 1 s to get its answer.`
+    })
+  }
+}

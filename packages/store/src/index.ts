@@ -6,6 +6,7 @@ import { AuthFailuresLive } from "./SqlAuthFailures.js"
 import { CallLogRepositoryLive } from "./SqlCallLogRepository.js"
 import { CampaignRepositoryLive } from "./SqlCampaignRepository.js"
 import { CarrierEventsLive } from "./SqlCarrierEvents.js"
+import { IdempotencyKeysLive } from "./SqlIdempotencyKeys.js"
 import { LeadQueueLive } from "./SqlLeadQueue.js"
 import { LeadRepositoryLive } from "./SqlLeadRepository.js"
 import { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
@@ -19,6 +20,7 @@ export { AuthFailuresLive } from "./SqlAuthFailures.js"
 export { CallLogRepositoryLive } from "./SqlCallLogRepository.js"
 export { CampaignRepositoryLive } from "./SqlCampaignRepository.js"
 export { CarrierEventsLive } from "./SqlCarrierEvents.js"
+export { IdempotencyKeysLive } from "./SqlIdempotencyKeys.js"
 export { LeadQueueLive } from "./SqlLeadQueue.js"
 export { LeadRepositoryLive } from "./SqlLeadRepository.js"
 export { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
@@ -35,5 +37,6 @@ export const StoreLive = Layer.mergeAll(
   LeadQueueLive,
   ApiKeyRepositoryLive,
   AuthFailuresLive,
-  CarrierEventsLive
+  CarrierEventsLive,
+  IdempotencyKeysLive
 ).pipe(Layer.provideMerge(Layer.merge(QueueWakeupsLive, GroupCommitLive)))

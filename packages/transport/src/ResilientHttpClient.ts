@@ -3,12 +3,21 @@ import { HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform
 import type { Redacted } from "effect"
 import { Clock, Duration, Effect, FiberRef, Option, Random } from "effect"
 import type { RetryPolicy } from "./RetryPolicy.js"
-import { delayAfterStatus, backoffMillis, isIdempotent, isRetryableStatus, retryAfterMillis } from "./RetryPolicy.js"
+import {
+  backoffMillis,
+  delayAfterStatus,
+  IDEMPOTENCY_KEY_HEADER,
+  isIdempotent,
+  isKeyInUse,
+  isRetryableStatus,
+  retryAfterMillis
+} from "./RetryPolicy.js"
 import { ConnectionError, RequestTimeout } from "./TransportErrors.js"
 
 /**
  * The HTTP client under the typed client: the API key on every request, a timeout per attempt,
- * and retries of idempotent requests (see `RetryPolicy`). Connection failures and timeouts
+ * an `Idempotency-Key` on every POST, and retries of idempotent requests and of keyed POSTs (see
+ * `RetryPolicy`). Connection failures and timeouts
  * leave it as `ConnectionError` / `RequestTimeout`; answers, whatever their status, are handed
  * up for the derived client to decode (the last one, when retries ran out).
  */
@@ -29,6 +38,8 @@ export interface RequestTweaks {
   readonly headers?: Readonly<Record<string, string>> | undefined
   readonly body?: HttpBody.HttpBody | undefined
   readonly timeout?: Duration.Duration | undefined
+  /** Retries of this call, over the policy's (0: a caller that retries the call itself). */
+  readonly maxRetries?: number | undefined
 }
 
 export const requestTweaks: FiberRef.FiberRef<RequestTweaks> = FiberRef.unsafeMake<RequestTweaks>({})
@@ -39,6 +50,18 @@ export interface Exchange {
   readonly url: string
   readonly response: HttpClientResponse.HttpClientResponse
 }
+
+/**
+ * Runs one client call (a POST) under this `Idempotency-Key` rather than a fresh one. With
+ * `retry: false` the transport does not retry it: for a caller that retries the call itself, each
+ * time with the same key, and counts its retries (the CLI's batches).
+ */
+export const withIdempotencyKey = (key: string, options: { readonly retry?: boolean } = {}) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(self, requestTweaks, {
+    headers: { [IDEMPOTENCY_KEY_HEADER]: key },
+    ...(options.retry === false ? { maxRetries: 0 } : {})
+  })
 
 export const lastExchange: FiberRef.FiberRef<Option.Option<Exchange>> = FiberRef.unsafeMake<Option.Option<Exchange>>(Option.none())
 
@@ -67,8 +90,12 @@ const attemptsOf = (
     const tweaks = yield* FiberRef.get(requestTweaks)
     const timeout = tweaks.timeout ?? options.timeout
     const { method, url } = request
-    const policy = options.retry
-    const retryable = isIdempotent(method)
+    const policy = tweaks.maxRetries === undefined ? options.retry : { ...options.retry, maxRetries: tweaks.maxRetries }
+    // A keyed POST is sent again with its key, which the gateway answers with the first answer:
+    // only when the body is bytes in memory, sent again the same (a stream is read once; a
+    // FormData gets a new multipart boundary each time it is sent).
+    const retryable = isIdempotent(method) ||
+      (request.headers[IDEMPOTENCY_KEY_HEADER] !== undefined && (request.body._tag === "Uint8Array" || request.body._tag === "Empty"))
 
     const once = execute.pipe(
       Effect.timeoutFail({ duration: timeout, onTimeout: () => RequestTimeout.of(method, url, Duration.toMillis(timeout)) })
@@ -91,7 +118,8 @@ const attemptsOf = (
           })
         },
         onSuccess: (response) => {
-          if (!retryable || retry >= policy.maxRetries || !isRetryableStatus(response.status)) return Effect.succeed(response)
+          const again = isRetryableStatus(response.status) || isKeyInUse(request, response)
+          if (!retryable || retry >= policy.maxRetries || !again) return Effect.succeed(response)
           return Effect.gen(function*() {
             const now = yield* Clock.currentTimeMillis
             const wait = delayAfterStatus(policy, retry, retryAfterMillis(response.headers["retry-after"], now), yield* Random.next)
@@ -127,6 +155,10 @@ export const resilientClient = (
         let tweaked = request
         if (tweaks.headers !== undefined) tweaked = HttpClientRequest.setHeaders(tweaked, tweaks.headers)
         if (tweaks.body !== undefined) tweaked = HttpClientRequest.setBody(tweaked, tweaks.body)
+        // One key per request, set before the first attempt: every retry carries the same.
+        if (tweaked.method === "POST" && tweaked.headers[IDEMPOTENCY_KEY_HEADER] === undefined) {
+          tweaked = HttpClientRequest.setHeader(tweaked, IDEMPOTENCY_KEY_HEADER, globalThis.crypto.randomUUID())
+        }
         return tweaked
       })
     ),

@@ -1,12 +1,15 @@
+import type { HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { Duration } from "effect"
 
 /**
  * When and how long to wait before trying a request again.
  *
- * Only idempotent methods are ever retried (GET, HEAD, OPTIONS, PUT, DELETE): sending them twice
- * leaves the server as sending them once. A POST (create a campaign, add a lead, upload a file,
- * cancel) is never retried, whatever happened: a lost answer does not tell whether it was done.
- * PATCH is not retried either (HTTP does not promise it is idempotent).
+ * Idempotent methods are retried (GET, HEAD, OPTIONS, PUT, DELETE): sending them twice leaves the
+ * server as sending them once. A POST (create a campaign, add a lead, cancel, bulk-remove) is
+ * sent with an `Idempotency-Key` (a random UUID, the same on each retry), so it is retried too:
+ * the gateway runs one request per key and answers a repeat with the first answer (docs/api.md,
+ * "Idempotency"). Not a POST whose body cannot be sent again byte for byte (a streamed upload, a
+ * `FormData`). PATCH is not retried (HTTP does not promise it is idempotent).
  *
  * A DELETE of a lead is idempotent in effect: if its first answer was lost and the retry finds
  * the lead already gone, the retry answers 404 (`LeadNotFound`), which a caller removing leads
@@ -46,6 +49,17 @@ export const retryPolicyOf = (input: RetryPolicyInput | undefined): RetryPolicy 
   maxDelay: input?.maxDelay === undefined ? DEFAULT_RETRY_POLICY.maxDelay : Duration.decode(input.maxDelay),
   maxRetryAfter: input?.maxRetryAfter === undefined ? DEFAULT_RETRY_POLICY.maxRetryAfter : Duration.decode(input.maxRetryAfter)
 })
+
+/** The request header naming one request across its retries. */
+export const IDEMPOTENCY_KEY_HEADER = "idempotency-key"
+
+/**
+ * The gateway's 409 for a key whose first request is still running (`IdempotencyKeyInUse`, with
+ * `Retry-After`): worth another try, which gets the first request's answer. Other 409s carry no
+ * `Retry-After` and are final.
+ */
+export const isKeyInUse = (request: HttpClientRequest.HttpClientRequest, response: HttpClientResponse.HttpClientResponse): boolean =>
+  response.status === 409 && request.headers[IDEMPOTENCY_KEY_HEADER] !== undefined && response.headers["retry-after"] !== undefined
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"])
 

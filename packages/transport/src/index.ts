@@ -23,10 +23,12 @@ export type {
   LeadqEndpoints
 } from "./LeadqClient.js"
 export { items, pages } from "./Pagination.js"
+export { withIdempotencyKey } from "./ResilientHttpClient.js"
 export {
   backoffMillis,
   DEFAULT_RETRY_POLICY,
   delayAfterStatus,
+  IDEMPOTENCY_KEY_HEADER,
   isIdempotent,
   isRetryableStatus,
   retryAfterMillis,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { LeadNotFound, RateLimited, RetryConfig } from "@leadq/domain"
-import { Effect, Redacted } from "effect"
+import { Effect, Redacted, Stream } from "effect"
 import type { LeadqClientOptions } from "../src/index.js"
 import { ConnectionError, LeadqClient, RequestTimeout, UnexpectedResponse } from "../src/index.js"
 import type { Reply } from "./MisbehavingServer.js"
@@ -24,6 +24,14 @@ const leadNotFound = (id: string): Reply => ({
   body: { statusCode: 404, message: `Lead ${id} not found.`, error: "Not Found", code: "LeadNotFound", lead_id: id }
 })
 
+const campaign = (name: string) => ({
+  name,
+  agent_id: "a",
+  from_phone_number: "+14155550100" as never,
+  max_concurrent_calls: 1,
+  retry_config: new RetryConfig({ max_retries: 0, retry_interval_minutes: 60 })
+})
+
 /** Run `program` with a client of `url`: short backoffs so that the suite stays quick. */
 const withClient = <A, E>(url: string, program: Effect.Effect<A, E, LeadqClient>, options: Partial<LeadqClientOptions> = {}) =>
   Effect.provide(
@@ -42,24 +50,19 @@ describe("retries against a server that misbehaves on purpose", () => {
       expect(server.seen.every((s) => s.headers.authorization === "Bearer lq_test")).toBe(true)
     }).pipe(Effect.scoped))
 
-  it.live("a POST answered 503 is not retried: one attempt, and the failure says what came back", () =>
+  // These two said "a POST is never retried" before POSTs carried an Idempotency-Key: a keyed
+  // POST is retried now (docs/api.md, "Idempotency"), and every attempt carries the same key.
+  it.live("a POST answered 503 is retried, every attempt with the same Idempotency-Key, and the failure says what came back", () =>
     Effect.gen(function*() {
       const server = yield* misbehavingServer(() => unavailable)
       const error = yield* withClient(
         server.url,
-        Effect.flip(Effect.flatMap(LeadqClient, (c) =>
-          c.campaigns.create({
-            payload: {
-              name: "Never twice",
-              agent_id: "a",
-              from_phone_number: "+14155550100" as never,
-              max_concurrent_calls: 1,
-              retry_config: new RetryConfig({ max_retries: 0, retry_interval_minutes: 60 })
-            }
-          })))
+        Effect.flip(Effect.flatMap(LeadqClient, (c) => c.campaigns.create({ payload: campaign("Once, under one key") })))
       )
-      expect(server.seen).toHaveLength(1)
-      expect(server.seen[0]!.method).toBe("POST")
+      expect(server.seen.map((s) => s.method)).toEqual(["POST", "POST", "POST", "POST"])
+      const keys = new Set(server.seen.map((s) => s.headers["idempotency-key"]))
+      expect(keys.size).toBe(1)
+      expect([...keys][0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
       expect(error).toBeInstanceOf(UnexpectedResponse)
       if (error._tag === "UnexpectedResponse") {
         expect(error.status).toBe(503)
@@ -67,17 +70,60 @@ describe("retries against a server that misbehaves on purpose", () => {
       }
     }).pipe(Effect.scoped))
 
-  it.live("a POST whose connection fails is not retried either", () =>
+  it.live("a POST whose connection fails is retried with its key; two POSTs carry two keys", () =>
     Effect.gen(function*() {
-      // the server answers the first request by dropping the connection
+      // the server answers every request by dropping the connection
       const server = yield* misbehavingServer(() => "hang")
       server.server.on("request", (req) => req.socket.destroy())
+      const cancel = (id: string) =>
+        withClient(server.url, Effect.flip(Effect.flatMap(LeadqClient, (c) => c.campaigns.cancel({ path: { id } }))), {
+          retry: { maxRetries: 1, baseDelay: 5 }
+        })
+      expect(yield* cancel("cmp_x")).toBeInstanceOf(ConnectionError)
+      expect(yield* cancel("cmp_y")).toBeInstanceOf(ConnectionError)
+      expect(server.seen.map((s) => s.url)).toEqual(["/v1/campaigns/cmp_x/cancel", "/v1/campaigns/cmp_x/cancel", "/v1/campaigns/cmp_y/cancel", "/v1/campaigns/cmp_y/cancel"])
+      const [a, a2, b, b2] = server.seen.map((s) => s.headers["idempotency-key"])
+      expect(a).toBeDefined()
+      expect(a2).toBe(a)
+      expect(b2).toBe(b)
+      expect(b).not.toBe(a)
+    }).pipe(Effect.scoped))
+
+  it.live("409 IdempotencyKeyInUse (with Retry-After) is waited out and retried; a 409 without Retry-After is final", () =>
+    Effect.gen(function*() {
+      const inUse: Reply = {
+        status: 409,
+        headers: { "retry-after": "1" },
+        body: { statusCode: 409, message: "in progress", error: "Conflict", code: "IdempotencyKeyInUse", idempotency_key: "k", retry_after_seconds: 1 }
+      }
+      const server = yield* misbehavingServer(() => inUse)
+      const error = yield* withClient(server.url, Effect.flip(Effect.flatMap(LeadqClient, (c) => c.campaigns.cancel({ path: { id: "cmp_x" } }))), {
+        retry: { maxRetries: 1, baseDelay: 1 }
+      })
+      expect(error._tag).toBe("IdempotencyKeyInUse")
+      expect(server.seen).toHaveLength(2)
+      expect(gaps(server.seen)[0]).toBeGreaterThanOrEqual(1000)
+
+      const terminal = yield* misbehavingServer(() => ({
+        status: 409,
+        body: { statusCode: 409, message: "done", error: "Conflict", code: "CampaignTerminal", campaign_id: "cmp_x", status: "completed" }
+      }))
+      const final = yield* withClient(terminal.url, Effect.flip(Effect.flatMap(LeadqClient, (c) => c.campaigns.cancel({ path: { id: "cmp_x" } }))))
+      expect(final._tag).toBe("CampaignTerminal")
+      expect(terminal.seen).toHaveLength(1)
+    }).pipe(Effect.scoped))
+
+  it.live("a streamed CSV upload carries a key but is not retried: its body cannot be sent again", () =>
+    Effect.gen(function*() {
+      const server = yield* misbehavingServer(() => unavailable)
       const error = yield* withClient(
         server.url,
-        Effect.flip(Effect.flatMap(LeadqClient, (c) => c.campaigns.cancel({ path: { id: "cmp_x" } })))
+        Effect.flip(Effect.flatMap(LeadqClient, (c) =>
+          c.uploadCsv("cmp_x", { content: Stream.make(new TextEncoder().encode("phone_number\n+14155550100\n")) })))
       )
-      expect(error).toBeInstanceOf(ConnectionError)
+      expect(error._tag).toBe("UnexpectedResponse")
       expect(server.seen).toHaveLength(1)
+      expect(server.seen[0]!.headers["idempotency-key"]).toBeDefined()
     }).pipe(Effect.scoped))
 
   it.live("429 with Retry-After: the next attempt waits at least that long, then RateLimited once retries run out", () =>

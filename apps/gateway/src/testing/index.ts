@@ -7,6 +7,7 @@ import {
   CallLogRepository,
   CampaignRepository,
   CarrierEvents,
+  IdempotencyKeys,
   LeadQueue,
   LeadRepository,
   randomToken
@@ -63,6 +64,7 @@ export type TestGatewayServices =
   | ApiKeyRepository
   | AuthFailures
   | CarrierEvents
+  | IdempotencyKeys
   | QueueWakeups
   | SqlClient.SqlClient
   | Database
@@ -121,4 +123,4 @@ export type { Engine } from "@leadq/store/testing"
 export { testEngines } from "@leadq/store/testing"
 
 // Re-exported so a suite can name every service the layer gives it without importing the domain.
-export { ApiKeyRepository, AuthFailures, CallLogRepository, CampaignRepository, CarrierEvents, LeadQueue, LeadRepository }
+export { ApiKeyRepository, AuthFailures, CallLogRepository, CampaignRepository, CarrierEvents, IdempotencyKeys, LeadQueue, LeadRepository }

@@ -33,6 +33,10 @@ export const problemsOf = (request: FuzzRequest, response: FuzzResponse): Readon
       if (typeof e.error !== "string" || e.error === "") out.push(`envelope error is not a string: ${JSON.stringify(e.error)}`)
     }
   }
+  if (response.status === 409 && /"code":"IdempotencyKeyInUse"/.test(text)) {
+    const after = Number(response.headers["retry-after"])
+    if (!Number.isInteger(after) || after < 1) out.push(`409 IdempotencyKeyInUse without a valid Retry-After (${String(response.headers["retry-after"])})`)
+  }
   if (response.status === 429) {
     const after = Number(response.headers["retry-after"])
     if (!Number.isInteger(after) || after < 1) out.push(`429 without a valid Retry-After (${String(response.headers["retry-after"])})`)
@@ -40,6 +44,11 @@ export const problemsOf = (request: FuzzRequest, response: FuzzResponse): Readon
   return out
 }
 
-/** A request that must leave the database as it was: it was refused, or it only reads. */
+/**
+ * A request that must leave the database as it was: it was refused, it only reads, or it is a
+ * replay of an earlier answer under its `Idempotency-Key` (docs/api.md §12). (The key's own row,
+ * `idempotency_keys`, is not among the tables compared: a refused keyed request stores its answer.)
+ */
 export const mustNotChange = (request: FuzzRequest, response: FuzzResponse): boolean =>
-  response.status >= 400 || response.status === 304 || ["GET", "HEAD", "OPTIONS"].includes(request.method)
+  response.status >= 400 || response.status === 304 || ["GET", "HEAD", "OPTIONS"].includes(request.method) ||
+  response.headers["idempotent-replayed"] === "true"

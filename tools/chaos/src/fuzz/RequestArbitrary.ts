@@ -228,7 +228,10 @@ const extraHeadersArb = fc.record(
     "accept-encoding": fc.constantFrom("gzip", "br", "identity", "x-unknown"),
     "content-encoding": fc.constantFrom("gzip", "deflate", "x-unknown"),
     "if-none-match": fc.constantFrom("*", "\"abc\"", "W/\"x\"", "garbage"),
-    "x-forwarded-for": fc.constantFrom("10.0.0.1", "::1", "garbage")
+    "x-forwarded-for": fc.constantFrom("10.0.0.1", "::1", "garbage"),
+    // A small pool, so that keys meet again: a replay, a 422 for another request under a used key,
+    // a 409 while one runs; and keys that are not keys (400).
+    "idempotency-key": fc.constantFrom("fuzz-key-1", "fuzz-key-2", "fuzz-key-3", "", " padded ", "x".repeat(256), "tab\tkey")
   },
   { requiredKeys: [] }
 )
