@@ -4,6 +4,7 @@ import {
   CallLogNotFound,
   CampaignNotFound,
   CampaignTerminal,
+  DuplicateLead,
   InvalidInput,
   InvalidTransition,
   LeadLocked,
@@ -126,6 +127,11 @@ export const CallLogNotFoundError = wireError(CallLogNotFound, 404, "No such cal
 export const ApiKeyNotFoundError = wireError(ApiKeyNotFound, 404, "No such API key.")
 export const CampaignTerminalError = wireError(CampaignTerminal, 409, "The campaign is completed or cancelled.")
 export const LeadLockedError = wireError(LeadLocked, 409, "Only a pending lead can be changed.")
+export const DuplicateLeadError = wireError(
+  DuplicateLead,
+  409,
+  "The campaign already holds this phone number in a lead that is not removed (`lead_id`)."
+)
 export const InvalidTransitionError = wireError(InvalidTransition, 409, "The state machine does not allow this change from where it is now.")
 export const RouteNotFoundError = wireError(RouteNotFound, 404, "No such route.")
 export const MethodNotAllowedError = wireError(MethodNotAllowed, 405, "The route exists but does not take this method.")
@@ -147,6 +153,7 @@ export type ApiFailure =
   | ApiKeyNotFound
   | CampaignTerminal
   | LeadLocked
+  | DuplicateLead
   | InvalidTransition
   | RouteNotFound
   | MethodNotAllowed
@@ -169,6 +176,7 @@ const wireSchemas: ReadonlyArray<
   [ApiKeyNotFound, "ApiKeyNotFound", 404, ApiKeyNotFoundError],
   [CampaignTerminal, "CampaignTerminal", 409, CampaignTerminalError],
   [LeadLocked, "LeadLocked", 409, LeadLockedError],
+  [DuplicateLead, "DuplicateLead", 409, DuplicateLeadError],
   [InvalidTransition, "InvalidTransition", 409, InvalidTransitionError],
   [RouteNotFound, "RouteNotFound", 404, RouteNotFoundError],
   [MethodNotAllowed, "MethodNotAllowed", 405, MethodNotAllowedError],

@@ -136,3 +136,23 @@ export class StaleClaim extends Schema.TaggedError<StaleClaim>()("StaleClaim", {
     return new StaleClaim({ lead_id, claim_id, message: `Claim ${claim_id} on lead ${lead_id} is no longer current.` })
   }
 }
+
+/**
+ * A campaign holds a phone number once while the lead that holds it is not removed: a second
+ * lead with the number (an add, or a correction to it) names the one already there.
+ */
+export class DuplicateLead extends Schema.TaggedError<DuplicateLead>()("DuplicateLead", {
+  lead_id: Schema.String,
+  campaign_id: Schema.String,
+  phone_number: Schema.String,
+  message: Schema.String
+}) {
+  static of(lead_id: string, campaign_id: string, phone_number: string) {
+    return new DuplicateLead({
+      lead_id,
+      campaign_id,
+      phone_number,
+      message: `Campaign ${campaign_id} already holds ${phone_number} (lead ${lead_id}); remove that lead first to add the number again.`
+    })
+  }
+}
