@@ -92,8 +92,9 @@ export const LiveNumbers = (sql: SqlClient.SqlClient) => {
   /** The index refused a row (an UPDATE has no `ON CONFLICT`): SQLite's or PostgreSQL's unique violation on it. */
   const isTaken = (e: unknown): e is SqlError.SqlError => {
     if ((e as { _tag?: unknown })?._tag !== "SqlError") return false
-    const cause = (e as SqlError.SqlError).cause as { code?: unknown; constraint_name?: unknown; message?: unknown } | undefined
-    if (cause?.code === "23505") return cause.constraint_name === INDEX
+    // node-postgres names the violated index in `constraint`.
+    const cause = (e as SqlError.SqlError).cause as { code?: unknown; constraint?: unknown; message?: unknown } | undefined
+    if (cause?.code === "23505") return cause.constraint === INDEX
     return cause?.code === "SQLITE_CONSTRAINT_UNIQUE" && typeof cause.message === "string" && cause.message.includes("leads.phone_number")
   }
 
