@@ -43,15 +43,23 @@ export const LiveNumbers = (sql: SqlClient.SqlClient) => {
 
   const holderOf = (campaignId: string, phone: string) => Effect.map(holders(campaignId, [phone]), ([h]) => h?.id)
 
-  /** Rows in order; a number held already or earlier in `rows` is skipped and reported. */
-  const insert = (campaignId: string, rows: ReadonlyArray<NewLeadRow>) =>
+  /**
+   * The drafts in order, made into rows one chunk at a time (`toRows` keeps the order; a 100k-row
+   * upload never holds all its rows at once); a number held already or by an earlier draft is
+   * skipped and reported.
+   */
+  const insert = <D extends { readonly phone_number: string }>(
+    campaignId: string,
+    drafts: ReadonlyArray<D>,
+    toRows: (chunk: ReadonlyArray<D>) => ReadonlyArray<NewLeadRow>
+  ) =>
     Effect.gen(function*() {
       const held = new Map<string, LeadId | null>()
       const skipped: Array<SkippedDraft> = []
       let created = 0
       let first: string | undefined
-      for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-        const chunk = rows.slice(start, start + INSERT_CHUNK)
+      for (let start = 0; start < drafts.length; start += INSERT_CHUNK) {
+        const chunk = toRows(drafts.slice(start, start + INSERT_CHUNK))
         const unseen = [...new Set(chunk.map((r) => r.phone_number))].filter((n) => !held.has(n))
         for (const h of yield* holders(campaignId, unseen)) if (!held.has(h.phone_number)) held.set(h.phone_number, h.id)
         const fresh: Array<NewLeadRow> = []

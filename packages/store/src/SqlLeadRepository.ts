@@ -116,7 +116,7 @@ export const makeLeadRepository = Effect.gen(function*() {
       const result = yield* sql.withTransaction(
         Effect.gen(function*() {
           const campaign = yield* openCampaign(org, campaignId)
-          return yield* liveNumbers.insert(campaign.id, rowsOf(org, campaign, [draft], now))
+          return yield* liveNumbers.insert(campaign.id, [draft], (chunk) => rowsOf(org, campaign, chunk, now))
         })
       )
       const [skipped] = result.skipped
@@ -138,7 +138,7 @@ export const makeLeadRepository = Effect.gen(function*() {
     const result: AddManyResult = yield* sql.withTransaction(
       Effect.gen(function*() {
         const campaign = yield* openCampaign(org, campaignId)
-        return yield* liveNumbers.insert(campaign.id, rowsOf(org, campaign, drafts, now))
+        return yield* liveNumbers.insert(campaign.id, drafts, (chunk) => rowsOf(org, campaign, chunk, now))
       })
     )
     if (result.created > 0) yield* wakeups.notify
