@@ -7,11 +7,13 @@ import { addLead, call, createCampaign, expectFailure, expectStatus, freshPhone,
 const engines = await testEngines()
 const FUTURE = { scheduled_at: "2099-01-01T00:00:00.000Z" }
 
-const form = (csv: string) => {
-  const fd = new FormData()
-  fd.append("file", new Blob([csv], { type: "text/csv" }), "leads.csv")
-  return fd
-}
+/** A CSV upload into the campaign: its reply. */
+const upload = (campaignId: string, csv: string) =>
+  Effect.flatMap(TestGateway, (gw) => {
+    const fd = new FormData()
+    fd.append("file", new Blob([csv], { type: "text/csv" }), "leads.csv")
+    return call(gw, "POST", `/v1/campaigns-leads/upload-file/${campaignId}`, { body: fd })
+  })
 
 for (const engine of engines) {
   layer(testGatewayLayer(engine), { excludeTestServices: true, timeout: 120_000 })(`duplicate numbers in a campaign on ${engine}`, (it) => {
@@ -132,7 +134,7 @@ for (const engine of engines) {
             `${removed.phone_number},Back`, // row 6: a removed lead's number is free
             `${p2},Two` // row 7
           ].join("\n")
-          const reply = yield* call(gw, "POST", `/v1/campaigns-leads/upload-file/${campaign.id}`, { body: form(csv) })
+          const reply = yield* upload(campaign.id, csv)
           const result = expectStatus(reply, 201)
           const live = (yield* Effect.flatMap(
             call(gw, "GET", `/v1/campaigns-leads?campaign_id=${campaign.id}&limit=100`),
@@ -158,7 +160,7 @@ for (const engine of engines) {
           ])
           // Uploading the same file again adds nothing and lists every numbered row.
           const again = expectStatus(
-            yield* call(gw, "POST", `/v1/campaigns-leads/upload-file/${campaign.id}`, { body: form(csv) }),
+            yield* upload(campaign.id, csv),
             201
           )
           expect(again).toMatchObject({ leads_created: 0, leads_skipped: 6, skipped_unlisted: 0 })
@@ -171,7 +173,7 @@ for (const engine of engines) {
           const campaign = yield* createCampaign(gw, gw.apiKey, FUTURE)
           const phone = freshPhone()
           const csv = ["phone_number", ...Array.from({ length: 1_201 }, () => phone)].join("\n")
-          const result = expectStatus(yield* call(gw, "POST", `/v1/campaigns-leads/upload-file/${campaign.id}`, { body: form(csv) }), 201)
+          const result = expectStatus(yield* upload(campaign.id, csv), 201)
           expect(result).toMatchObject({ leads_created: 1, leads_skipped: 1_200, skipped_unlisted: 200 })
           const skipped = result.skipped as Array<Json>
           expect(skipped).toHaveLength(1_000)
@@ -186,7 +188,7 @@ for (const engine of engines) {
           const phones = Array.from({ length: 50 }, () => freshPhone())
           const csv = ["phone_number", ...phones].join("\n")
           const results = yield* Effect.all(
-            Array.from({ length: 4 }, () => call(gw, "POST", `/v1/campaigns-leads/upload-file/${campaign.id}`, { body: form(csv) })),
+            Array.from({ length: 4 }, () => upload(campaign.id, csv)),
             { concurrency: "unbounded" }
           )
           const created = results.map((r) => expectStatus(r, 201).leads_created as number)
