@@ -20,6 +20,7 @@ interface Tagged {
   readonly issues?: unknown
   readonly details?: unknown
   readonly hint?: unknown
+  readonly lead_id?: unknown
 }
 
 const KEY_HINT = "Check LEADQ_API_KEY or --api-key (a new key: leadq keys create --org NAME)."
@@ -65,6 +66,8 @@ export const describeFailure = (error: unknown): Described => {
       }
     case "Unauthorized":
       return { exitCode: EXIT_FAILED, code: tag, message, details: [KEY_HINT] }
+    case "DuplicateLead":
+      return { exitCode: EXIT_FAILED, code: tag, message, details: [`See it: leadq leads get ${String(e.lead_id)}`] }
     case "ConnectionError":
     case "RequestTimeout":
       return { exitCode: EXIT_FAILED, code: tag, message, details: [URL_HINT] }

@@ -175,6 +175,28 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
         const [more] = yield* leadqJson(["leads", "upload", "--campaign", campaign.id, "--file", tmpFile("more.csv", "phone_number\n+14155550300\n+14155550301\n")])
         expect(more).toMatchObject({ campaign_id: campaign.id, leads_created: 2, leads_skipped: 0 })
 
+        // Numbers the campaign holds, and a repeat within the file: skipped, listed with their rows.
+        const dup = tmpFile("dup.csv", "phone_number,name\n+14155550300,Again\n+14155550302,New\n+14155571000,Held\n+14155550302,Twice\n")
+        const skipped = yield* leadq(["leads", "upload", "--campaign", campaign.id, "--file", dup])
+        expect(skipped.code).toBe(0)
+        expect(skipped.stdout).toContain(
+          `Added 1 leads to campaign ${campaign.id}; 0 rows without a phone number skipped; 3 rows with a number the campaign already holds skipped:`
+        )
+        const [held] = yield* leadqJson(["leads", "list", "--campaign", campaign.id, "--phone", "+14155550300"])
+        const [fresh] = yield* leadqJson(["leads", "list", "--campaign", campaign.id, "--phone", "+14155550302"])
+        expect(skipped.stdout).toMatch(/ROW\s+PHONE\s+REASON\s+HELD BY/)
+        expect(skipped.stdout).toMatch(new RegExp(`2\\s+\\+14155550300\\s+duplicate\\s+${held!["id"]}`))
+        expect(skipped.stdout).toMatch(new RegExp(`5\\s+\\+14155550302\\s+duplicate\\s+${fresh!["id"]}`))
+        const [asJson] = yield* leadqJson(["leads", "upload", "--campaign", campaign.id, "--file", dup])
+        expect(asJson).toMatchObject({ leads_created: 0, leads_skipped: 4, skipped_unlisted: 0 })
+        expect((asJson!["skipped"] as Array<Record<string, unknown>>).map((s) => s["row"])).toEqual([2, 3, 4, 5])
+
+        // One lead added by hand with a held number: 409, exit 1, the holder named.
+        const twice = yield* leadq(["leads", "add", "--campaign", campaign.id, "--phone", "+14155550300"])
+        expect(twice.code).toBe(1)
+        expect(twice.stderr).toContain(`already holds +14155550300 (lead ${held!["id"]})`)
+        expect(twice.stderr).toContain(`See it: leadq leads get ${held!["id"]}`)
+
         const bad = tmpFile("bad.csv", "phone_number\n+14155550100\nnope\n")
         const refused = yield* leadq(["leads", "upload", "--campaign", campaign.id, "--file", bad])
         expect(refused.code).toBe(1)

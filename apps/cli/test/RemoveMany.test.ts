@@ -200,7 +200,12 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 300_000 
       const d = yield* campaigns.create(org, draft("D"))
       yield* campaigns.update(org, d.id, { status: "paused" })
       const twice1 = yield* leads.add(org, d.id, { name: "one", phone_number: "+14155550001" as E164, notes: {} })
-      const twice2 = yield* leads.add(org, d.id, { name: "one again", phone_number: "+14155550001" as E164, notes: {} })
+      // Two live leads with one number exist only from before migration 0006 (a new one is
+      // DuplicateLead): the second is made such a legacy duplicate, as the migration leaves them.
+      const made = yield* leads.add(org, d.id, { name: "one again", phone_number: "+14155550008" as E164, notes: {} })
+      yield* Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql`UPDATE leads SET phone_number = '+14155550001', duplicate_slot = seq WHERE id = ${made.id}`)
+      const twice2 = yield* leads.get(org, made.id)
       yield* leads.add(org, d.id, { name: "two", phone_number: "+14155550002" as E164, notes: {} })
       yield* leads.add(org, d.id, { name: "three", phone_number: "+14155550003" as E164, notes: {} })
       const four = yield* leads.add(org, d.id, { name: "four", phone_number: "+14155550004" as E164, notes: {} })

@@ -1,7 +1,7 @@
 import { HttpServerRequest } from "@effect/platform"
 import type { Multipart } from "@effect/platform"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
-import { UploadResult } from "@leadq/api"
+import { MAX_LISTED_SKIPS, SkippedRow, UploadResult } from "@leadq/api"
 import type { Caller } from "@leadq/domain"
 import { CampaignRepository, CampaignTerminal, InvalidInput, isTerminal, LeadRepository } from "@leadq/domain"
 import { Duration, Effect, Stream } from "effect"
@@ -27,7 +27,9 @@ const bodyEnded = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) 
 /**
  * A CSV upload into a campaign, all or nothing: the campaign checked before a byte of the file is
  * read, the one part named `file` streamed through the parser (LeadCsv.ts), every row added in
- * one write, and the answer counting what was added and skipped.
+ * one write, and the answer counting what was added and skipped. A row whose number the campaign
+ * already holds (or an earlier row has) is skipped by the store and listed, not an error: a
+ * re-upload of a corrected file adds only what is new.
  */
 export class LeadUpload extends Effect.Service<LeadUpload>()("leadq/gateway/LeadUpload", {
   effect: Effect.gen(function*() {
@@ -62,14 +64,26 @@ export class LeadUpload extends Effect.Service<LeadUpload>()("leadq/gateway/Lead
       )
       if (files === 0) return yield* Effect.fail(InvalidInput.of(["file: is required (a multipart part named file)"]))
       if (files > 1) return yield* Effect.fail(InvalidInput.of(["file: send one file per upload"]))
-      const { drafts, skipped } = yield* csv.finish()
-      const created = yield* leads.addMany(caller.organization_id, campaign.id, drafts)
-      metrics.countUploaded(created)
+      const { drafts, rows, skipped } = yield* csv.finish()
+      const added = yield* leads.addMany(caller.organization_id, campaign.id, drafts)
+      metrics.countUploaded(added.created)
+      const duplicates = added.skipped.length
+      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
       return new UploadResult({
         campaign_id: campaign.id,
-        leads_created: created,
-        leads_skipped: skipped,
-        message: `${created} lead${created === 1 ? "" : "s"} added to the campaign; ${skipped} row${skipped === 1 ? "" : "s"} without a phone number skipped.`
+        leads_created: added.created,
+        leads_skipped: skipped + duplicates,
+        skipped: added.skipped.slice(0, MAX_LISTED_SKIPS).map((s) =>
+          new SkippedRow({
+            row: rows[s.index]!,
+            phone_number: s.phone_number,
+            reason: s.reason,
+            ...(s.lead_id === null ? {} : { lead_id: s.lead_id })
+          })
+        ),
+        skipped_unlisted: Math.max(0, duplicates - MAX_LISTED_SKIPS),
+        message: `${plural(added.created, "lead")} added to the campaign; ${plural(skipped, "row")} without a phone number skipped` +
+          (duplicates > 0 ? `; ${plural(duplicates, "row")} with a number the campaign already holds skipped.` : ".")
       })
     })
 

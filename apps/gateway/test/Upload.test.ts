@@ -53,6 +53,8 @@ for (const engine of engines) {
             campaign_id: campaign.id,
             leads_created: 3,
             leads_skipped: 1,
+            skipped: [],
+            skipped_unlisted: 0,
             message: expect.stringContaining("3 leads")
           })
           const leads = yield* leadsOf(campaign.id)

@@ -4,6 +4,7 @@ import {
   CallLogNotFound,
   CampaignNotFound,
   CampaignTerminal,
+  DuplicateLead,
   IdempotencyKeyInUse,
   IdempotencyKeyReused,
   InvalidInput,
@@ -129,6 +130,11 @@ export const CallLogNotFoundError = wireError(CallLogNotFound, 404, "No such cal
 export const ApiKeyNotFoundError = wireError(ApiKeyNotFound, 404, "No such API key.")
 export const CampaignTerminalError = wireError(CampaignTerminal, 409, "The campaign is completed or cancelled.")
 export const LeadLockedError = wireError(LeadLocked, 409, "Only a pending lead can be changed.")
+export const DuplicateLeadError = wireError(
+  DuplicateLead,
+  409,
+  "The campaign already holds this phone number in a lead that is not removed (`lead_id`)."
+)
 export const InvalidTransitionError = wireError(InvalidTransition, 409, "The state machine does not allow this change from where it is now.")
 export const IdempotencyKeyInUseError = wireError(
   IdempotencyKeyInUse,
@@ -165,6 +171,7 @@ export type ApiFailure =
   | ApiKeyNotFound
   | CampaignTerminal
   | LeadLocked
+  | DuplicateLead
   | InvalidTransition
   | IdempotencyKeyInUse
   | IdempotencyKeyReused
@@ -189,6 +196,7 @@ const wireSchemas: ReadonlyArray<
   [ApiKeyNotFound, "ApiKeyNotFound", 404, ApiKeyNotFoundError],
   [CampaignTerminal, "CampaignTerminal", 409, CampaignTerminalError],
   [LeadLocked, "LeadLocked", 409, LeadLockedError],
+  [DuplicateLead, "DuplicateLead", 409, DuplicateLeadError],
   [InvalidTransition, "InvalidTransition", 409, InvalidTransitionError],
   [IdempotencyKeyInUse, "IdempotencyKeyInUse", 409, IdempotencyKeyInUseError],
   [IdempotencyKeyReused, "IdempotencyKeyReused", 422, IdempotencyKeyReusedError],

@@ -5,6 +5,7 @@ import { BulkRemoveBody, LeadCreateBody, LeadPatchBody } from "./Bodies.js"
 import {
   CampaignNotFoundError,
   CampaignTerminalError,
+  DuplicateLeadError,
   IdempotencyErrors,
   LeadLockedError,
   LeadNotFoundError,
@@ -31,7 +32,14 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
       .addError(IdempotencyErrors)
       .addError(CampaignNotFoundError)
       .addError(CampaignTerminalError)
+      .addError(DuplicateLeadError)
       .annotate(OpenApi.Summary, "Add one lead to a campaign")
+      .annotate(
+        OpenApi.Description,
+        "A campaign holds a phone number once while its lead is not removed: a number a live lead of the " +
+          "campaign already has is 409 `DuplicateLead` naming that `lead_id`. A removed lead's number can be added " +
+          "again; the same number in another campaign is a separate lead."
+      )
   )
   .add(
     HttpApiEndpoint.post("upload", "/v1/campaigns-leads/upload-file/:campaignId")
@@ -47,7 +55,10 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
         OpenApi.Description,
         "Multipart field `file`, at most 10 MiB. A `phone_number` column is required; `country_code` and `name` " +
           "columns map to the lead; up to 15 other columns become notes. Rows without a phone number are skipped " +
-          "and counted; any invalid number rejects the whole file with its row numbers, and nothing is inserted."
+          "and counted; any invalid number rejects the whole file with its row numbers, and nothing is inserted. " +
+          "A row whose number a live lead of the campaign already holds, or an earlier row of the file has, is " +
+          "skipped (not an error), counted in `leads_skipped` and listed in `skipped` (row, number, reason " +
+          "`duplicate`, the holding `lead_id`; the first 1,000, then counted in `skipped_unlisted`)."
       )
   )
   .add(
@@ -76,6 +87,7 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
       .addError(LeadNotFoundError)
       .addError(LeadLockedError)
       .addError(CampaignTerminalError)
+      .addError(DuplicateLeadError)
       .annotate(OpenApi.Summary, "Correct a pending lead's name, phone number or notes")
   )
   .add(

@@ -10,11 +10,30 @@ export const CampaignLeadPage = pageOf(CampaignLead, "CampaignLeadPage")
 export const CallLogPage = pageOf(CallLog, "CallLogPage")
 export const RemovalAuditPage = pageOf(RemovalAudit, "RemovalAuditPage")
 
+/** At most this many skipped rows are listed in an upload's answer; `skipped_unlisted` counts the rest. */
+export const MAX_LISTED_SKIPS = 1_000
+
+/** A row of an upload that was skipped although it has a valid number, and why. */
+export class SkippedRow extends Schema.Class<SkippedRow>("SkippedRow")({
+  /** The record number in the file (the header is row 1). */
+  row: Schema.Int,
+  phone_number: Schema.String,
+  /** `duplicate`: a live lead of the campaign holds the number already, or an earlier row of the file has it. */
+  reason: Schema.Literal("duplicate"),
+  /** The lead holding the number (for a repeat within the file, the lead made from its first row). */
+  lead_id: Schema.optional(Schema.String)
+}) {}
+
 /** The answer to a CSV upload. */
 export class UploadResult extends Schema.Class<UploadResult>("UploadResult")({
   campaign_id: Schema.String,
   leads_created: Schema.Int,
+  /** Every row not added: without a phone number (counted only) or listed in `skipped`. */
   leads_skipped: Schema.Int,
+  /** The first 1,000 rows skipped with a number, in file order. */
+  skipped: Schema.Array(SkippedRow),
+  /** Rows skipped with a number beyond the first 1,000 (not listed). */
+  skipped_unlisted: Schema.Int,
   message: Schema.String
 }) {}
 

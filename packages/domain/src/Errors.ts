@@ -170,3 +170,23 @@ export class IdempotencyKeyInUse extends Schema.TaggedError<IdempotencyKeyInUse>
     })
   }
 }
+
+/**
+ * A campaign holds a phone number once while the lead that holds it is not removed: a second
+ * lead with the number (an add, or a correction to it) names the one already there.
+ */
+export class DuplicateLead extends Schema.TaggedError<DuplicateLead>()("DuplicateLead", {
+  lead_id: Schema.String,
+  campaign_id: Schema.String,
+  phone_number: Schema.String,
+  message: Schema.String
+}) {
+  static of(lead_id: string, campaign_id: string, phone_number: string) {
+    return new DuplicateLead({
+      lead_id,
+      campaign_id,
+      phone_number,
+      message: `Campaign ${campaign_id} already holds ${phone_number} (lead ${lead_id}); remove that lead first to add the number again.`
+    })
+  }
+}

@@ -4,13 +4,15 @@ import initial from "./migrations/0001_initial.js"
 import authFailures from "./migrations/0002_auth_failures.js"
 import removalsByOrganization from "./migrations/0003_removals_by_organization.js"
 import idempotencyKeys from "./migrations/0005_idempotency_keys.js"
+import leadNumbersUnique from "./migrations/0006_lead_numbers_unique.js"
 
 /** The explicit list of migrations, in order. Append; never edit one that has shipped. */
 export const migrations: ReadonlyArray<readonly [id: number, name: string, run: Effect.Effect<void, unknown, SqlClient.SqlClient>]> = [
   [1, "initial", initial],
   [2, "auth_failures", authFailures],
   [3, "removals_by_organization", removalsByOrganization],
-  [5, "idempotency_keys", idempotencyKeys]
+  [5, "idempotency_keys", idempotencyKeys],
+  [6, "lead_numbers_unique", leadNumbersUnique]
 ]
 
 /** An arbitrary constant: the PostgreSQL advisory lock that serializes migrating processes. */

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import type { BulkRemovalTarget, LeadDraft, LeadId, LeadPatch, LeadQuery, OrganizationId, RemovalRequest } from "@leadq/domain"
+import type { AddManyResult, BulkRemovalTarget, LeadDraft, LeadId, LeadPatch, LeadQuery, OrganizationId, RemovalRequest } from "@leadq/domain"
 import {
   BulkRemoval,
   BulkRemovalItem,
@@ -8,6 +8,7 @@ import {
   CampaignNotFound,
   CampaignStatus,
   type CampaignTerminal,
+  DuplicateLead,
   isTimeZone,
   LeadLifecycle,
   LeadNotFound,
@@ -25,12 +26,10 @@ import { completeDrained, completeIfDrained, openLeadsExist } from "./Counters.j
 import { GroupCommit } from "./GroupCommit.js"
 import { QueueWakeups } from "./QueueWakeups.js"
 import { CountRow, EpochMsColumn, LeadRow, RemovalRecordRow, toLead, toSnapshot } from "./Rows.js"
+import { LiveNumbers } from "./LiveNumbers.js"
 import { findAll, findOne, makeLocks, num, orDieOnSql, single } from "./Sql.js"
 import type { TrustedCampaignRow, TrustedLeadRow } from "./TrustedRows.js"
 import { retryConfigOf } from "./TrustedRows.js"
-
-/** Rows per INSERT in bulk: 16 columns × 500 stays far below both engines' parameter limits. */
-const INSERT_CHUNK = 500
 
 /** The zone a lead is called in when it names its own (`notes.timezone`); else the window's. */
 const ownTimeZone = (notes: Readonly<Record<string, unknown>>): string | null =>
@@ -56,6 +55,7 @@ export const makeLeadRepository = Effect.gen(function*() {
   const wakeups = yield* QueueWakeups
   const groupCommit = yield* GroupCommit
   const locks = makeLocks(sql)
+  const liveNumbers = LiveNumbers(sql)
   /**
    * Whether the campaign has other leads still open, read in the removal's own transaction. On
    * SQLite transactions run one at a time, so the answer is exact and saves the hot path a
@@ -110,17 +110,23 @@ export const makeLeadRepository = Effect.gen(function*() {
   }, orDieOnSql)
 
   const add = Effect.fn("leadq/LeadRepository.add")(function*(org: OrganizationId, campaignId: string, draft: LeadDraft) {
-    const now = yield* Clock.currentTimeMillis
-    const [row] = yield* sql.withTransaction(
-      Effect.gen(function*() {
-        const campaign = yield* openCampaign(org, campaignId)
-        const rows = rowsOf(org, campaign, [draft], now)
-        yield* sql`INSERT INTO leads ${sql.insert(rows)}`
-        return rows
-      })
-    )
-    yield* wakeups.notify
-    return yield* Effect.orDie(get(org, row!.id))
+    // A lost race whose winner was removed before it could be named: the number is free again.
+    for (let tries = 1;; tries++) {
+      const now = yield* Clock.currentTimeMillis
+      const result = yield* sql.withTransaction(
+        Effect.gen(function*() {
+          const campaign = yield* openCampaign(org, campaignId)
+          return yield* liveNumbers.insert(campaign.id, [draft], (chunk) => rowsOf(org, campaign, chunk, now))
+        })
+      )
+      const [skipped] = result.skipped
+      if (skipped === undefined) {
+        yield* wakeups.notify
+        return yield* Effect.orDie(get(org, result.first!))
+      }
+      if (skipped.lead_id !== null) return yield* Effect.fail(DuplicateLead.of(skipped.lead_id, campaignId, draft.phone_number))
+      if (tries >= 3) return yield* Effect.dieMessage(`the number of a lead kept changing hands in campaign ${campaignId}`)
+    }
   }, orDieOnSql)
 
   const addMany = Effect.fn("leadq/LeadRepository.addMany")(function*(
@@ -129,16 +135,14 @@ export const makeLeadRepository = Effect.gen(function*() {
     drafts: ReadonlyArray<LeadDraft>
   ) {
     const now = yield* Clock.currentTimeMillis
-    yield* sql.withTransaction(
+    const result: AddManyResult = yield* sql.withTransaction(
       Effect.gen(function*() {
         const campaign = yield* openCampaign(org, campaignId)
-        for (let i = 0; i < drafts.length; i += INSERT_CHUNK) {
-          yield* sql`INSERT INTO leads ${sql.insert(rowsOf(org, campaign, drafts.slice(i, i + INSERT_CHUNK), now))}`
-        }
+        return yield* liveNumbers.insert(campaign.id, drafts, (chunk) => rowsOf(org, campaign, chunk, now))
       })
     )
-    if (drafts.length > 0) yield* wakeups.notify
-    return drafts.length
+    if (result.created > 0) yield* wakeups.notify
+    return { created: result.created, skipped: result.skipped }
   }, orDieOnSql)
 
   const list = Effect.fn("leadq/LeadRepository.list")(function*(org: OrganizationId, query: LeadQuery) {
@@ -155,9 +159,8 @@ export const makeLeadRepository = Effect.gen(function*() {
     return { data: rows.map(toLead), meta: pageMeta(query, count.n) }
   }, orDieOnSql)
 
-  const update = Effect.fn("leadq/LeadRepository.update")(function*(org: OrganizationId, id: string, patch: LeadPatch) {
-    const now = yield* Clock.currentTimeMillis
-    yield* sql.withTransaction(
+  const updateOnce = (org: OrganizationId, id: string, patch: LeadPatch, now: number) =>
+    sql.withTransaction(
       Effect.gen(function*() {
         const found = yield* findOne(
           LeadWithCampaignRow,
@@ -170,7 +173,13 @@ export const makeLeadRepository = Effect.gen(function*() {
         yield* CampaignLifecycle.ensureAcceptsLeads({ id: row.campaign_id, status: row.campaign_status })
         const set: Record<string, unknown> = { updated_at: now }
         if (patch.name !== undefined) set.name = patch.name
-        if (patch.phone_number !== undefined) set.phone_number = patch.phone_number
+        if (patch.phone_number !== undefined && patch.phone_number !== row.phone_number) {
+          const held = yield* liveNumbers.holderOf(row.campaign_id, patch.phone_number)
+          if (held !== undefined) return yield* Effect.fail(DuplicateLead.of(held, row.campaign_id, patch.phone_number))
+          set.phone_number = patch.phone_number
+          // A new number is held like any new lead's (migration 0006).
+          set.duplicate_slot = 0
+        }
         if (patch.notes !== undefined) {
           set.notes = JSON.stringify(patch.notes)
           set.timezone = ownTimeZone(patch.notes)
@@ -178,9 +187,28 @@ export const makeLeadRepository = Effect.gen(function*() {
         const changed = yield* sql`UPDATE leads SET ${sql.update(set)}
           WHERE id = ${row.id} AND state = 'pending' AND claim_id IS NULL RETURNING id`
         if (changed.length !== 1) return yield* Effect.dieMessage(`lead ${id} changed under its lock`)
+        return row.campaign_id
       })
     )
-    return yield* get(org, id)
+
+  const update = Effect.fn("leadq/LeadRepository.update")(function*(org: OrganizationId, id: string, patch: LeadPatch) {
+    for (let tries = 1;; tries++) {
+      const now = yield* Clock.currentTimeMillis
+      const outcome = yield* updateOnce(org, id, patch, now).pipe(
+        Effect.map(() => true),
+        // PostgreSQL: another transaction gave the number to a lead between the check and the
+        // UPDATE; the index refused ours. That lead is committed now: name it.
+        Effect.catchIf(liveNumbers.isTaken, () =>
+          Effect.gen(function*() {
+            const lead = yield* findLead(org, id)
+            const held = yield* liveNumbers.holderOf(lead.campaign_id, patch.phone_number!)
+            if (held !== undefined) return yield* Effect.fail(DuplicateLead.of(held, lead.campaign_id, patch.phone_number!))
+            if (tries >= 3) return yield* Effect.dieMessage(`the number of a lead kept changing hands in campaign ${lead.campaign_id}`)
+            return false
+          }))
+      )
+      if (outcome) return yield* get(org, id)
+    }
   }, orDieOnSql)
 
   /** The columns the removal rule reads (the hot path: no notes, no names). */

@@ -98,7 +98,7 @@ for (const engine of engines) {
           const { campaign, org } = yield* seeded(0, { scheduled_at: new Date(START + 3_600_000) })
           const leads = yield* LeadRepository
           const n = yield* leads.addMany(org, campaign.id, [0, 1, 2, 3, 4].map((i) => leadDraft(i, { i })))
-          expect(n).toBe(5)
+          expect(n).toEqual({ created: 5, skipped: [] })
           const page1 = yield* leads.list(org, { campaign_id: campaign.id, page: 1, limit: 2 })
           expect(page1.meta).toMatchObject({ total: 5, totalPages: 3 })
           expect(page1.data.map((l) => l.notes["i"])).toEqual([0, 1])
@@ -287,7 +287,12 @@ for (const engine of engines) {
           const { campaign, keyId, org } = yield* seeded(0)
           const leads = yield* LeadRepository
           const a = yield* leads.add(org, campaign.id, leadDraft(1))
-          const twin = yield* leads.add(org, campaign.id, leadDraft(1))
+          // Two live leads with one number exist only from before migration 0006 (a new one is
+          // DuplicateLead): the twin is made such a legacy duplicate, as the migration leaves them.
+          const made = yield* leads.add(org, campaign.id, leadDraft(3))
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`UPDATE leads SET phone_number = ${a.phone_number}, duplicate_slot = seq WHERE id = ${made.id}`
+          const twin = yield* leads.get(org, made.id)
           const b = yield* leads.add(org, campaign.id, leadDraft(2))
           const r = yield* leads.removeMany(
             org,

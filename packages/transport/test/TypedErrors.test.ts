@@ -4,7 +4,7 @@ import { expect, layer } from "@effect/vitest"
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { TestGateway, testEngines, testGatewayLayer } from "@leadq/gateway/testing"
 import type { E164 } from "@leadq/domain"
-import { CampaignTerminal, InvalidInput, LeadNotFound, RetryConfig, Unauthorized } from "@leadq/domain"
+import { CampaignTerminal, DuplicateLead, InvalidInput, LeadNotFound, RetryConfig, Unauthorized } from "@leadq/domain"
 import { Chunk, Effect, Option, Redacted, Stream } from "effect"
 import { items, LeadqClient } from "../src/index.js"
 
@@ -77,6 +77,26 @@ for (const engine of engines) {
         expect(cancelAgain._tag).toBe("CampaignTerminal")
         // and the lead is still there: nothing changed
         expect((yield* leadq.leads.get({ path: { id: lead.id } })).status).toBe("pending")
+      })))
+
+    it.effect("409 is DuplicateLead naming the lead that holds the number, on add and on a correction", () =>
+      withClient(Effect.gen(function*() {
+        const leadq = yield* LeadqClient
+        const campaign = yield* newCampaign()
+        const held = yield* leadq.leads.create({ payload: { campaignId: campaign.id, phoneNumber: "+14155550114" } })
+        const other = yield* leadq.leads.create({ payload: { campaignId: campaign.id, phoneNumber: "+14155550115" } })
+        const add = yield* Effect.flip(leadq.leads.create({ payload: { campaignId: campaign.id, phoneNumber: "+14155550114" } }))
+        expect(add).toBeInstanceOf(DuplicateLead)
+        const named = yield* leadq.leads.update({ path: { id: other.id }, payload: { phoneNumber: "+14155550114" } }).pipe(
+          Effect.as("changed"),
+          Effect.catchTag("DuplicateLead", (e) => Effect.succeed(`${e.lead_id} ${e.phone_number} ${e.campaign_id}`))
+        )
+        expect(named).toBe(`${held.id} +14155550114 ${campaign.id}`)
+        // An upload does not fail on held numbers: the rows come back decoded, with their holder.
+        const csv = "phone_number\n+14155550116\n+14155550114\n"
+        const uploaded = yield* leadq.uploadCsv(campaign.id, { content: Stream.make(new TextEncoder().encode(csv)), filename: "d.csv" })
+        expect(uploaded).toMatchObject({ leads_created: 1, leads_skipped: 1, skipped_unlisted: 0 })
+        expect(uploaded.skipped.map((r) => ({ ...r }))).toEqual([{ row: 3, phone_number: "+14155550114", reason: "duplicate", lead_id: held.id }])
       })))
 
     it.effect("401 is Unauthorized, for a wrong key and a revoked-looking one", () =>

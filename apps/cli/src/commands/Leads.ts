@@ -162,8 +162,16 @@ export const upload = (flags: UploadFlags) =>
       return yield* leadq.uploadCsv(flags.campaign, { content, size, filename: path.basename(flags.file) })
     }))
     if (output.json) return yield* output.jsonLine({ ...result })
+    const duplicates = result.skipped.length + result.skipped_unlisted
     yield* output.line(
       `Added ${count(result.leads_created)} leads to campaign ${output.paint.bold(result.campaign_id)}; ` +
-        `${count(result.leads_skipped)} rows without a phone number skipped.`
+        `${count(result.leads_skipped - duplicates)} rows without a phone number skipped` +
+        (duplicates === 0 ? "." : `; ${count(duplicates)} rows with a number the campaign already holds skipped:`)
     )
+    if (duplicates === 0) return
+    yield* output.table(
+      ["ROW", "PHONE", "REASON", "HELD BY"],
+      result.skipped.map((s) => [String(s.row), s.phone_number, s.reason, s.lead_id ?? ""])
+    )
+    if (result.skipped_unlisted > 0) yield* output.line(`… and ${count(result.skipped_unlisted)} more (the gateway lists the first ${count(result.skipped.length)}).`)
   }))

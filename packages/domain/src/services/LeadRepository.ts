@@ -1,7 +1,7 @@
 import type { Effect, Option } from "effect"
 import { Context } from "effect"
 import type { BulkRemoval, CampaignLead, LeadDraft, LeadPatch, LeadRemoval, LeadStatus, RemovedFrom } from "../CampaignLead.js"
-import type { CampaignNotFound, CampaignTerminal, LeadLocked, LeadNotFound } from "../Errors.js"
+import type { CampaignNotFound, CampaignTerminal, DuplicateLead, LeadLocked, LeadNotFound } from "../Errors.js"
 import type { ApiKeyId, CampaignId, LeadId, OrganizationId, RemovalId } from "../Ids.js"
 import type { Page, PageRequest } from "../Pagination.js"
 
@@ -27,6 +27,22 @@ export type BulkRemovalTarget =
   | { readonly _tag: "LeadIds"; readonly lead_ids: ReadonlyArray<string> }
   | { readonly _tag: "PhoneNumbers"; readonly campaign_id: string; readonly phone_numbers: ReadonlyArray<string> }
 
+/** A draft of `addMany` left out: its number is already held in the campaign (or earlier in the same call). */
+export interface SkippedDraft {
+  /** The draft's position in the list given to `addMany`. */
+  readonly index: number
+  readonly phone_number: string
+  readonly reason: "duplicate"
+  /** The live lead holding the number (an earlier draft's new lead included); `null` if it was removed meanwhile. */
+  readonly lead_id: LeadId | null
+}
+
+export interface AddManyResult {
+  readonly created: number
+  /** In draft order. */
+  readonly skipped: ReadonlyArray<SkippedDraft>
+}
+
 /** The audit record every removal leaves (docs/design.md §3, invariant 5). */
 export interface RemovalRecord {
   readonly id: RemovalId
@@ -41,27 +57,37 @@ export interface RemovalRecord {
 }
 
 export class LeadRepository extends Context.Tag("leadq/LeadRepository")<LeadRepository, {
-  /** Enqueue one lead: it gets its slot (`scheduled_at`) now and keeps it. */
+  /**
+   * Enqueue one lead: it gets its slot (`scheduled_at`) now and keeps it. A number already held
+   * by a live (not removed) lead of the campaign is `DuplicateLead`.
+   */
   readonly add: (
     org: OrganizationId,
     campaignId: string,
     draft: LeadDraft
-  ) => Effect.Effect<CampaignLead, CampaignNotFound | CampaignTerminal>
-  /** Enqueue many leads in one transaction, in order: all of them or none. Returns how many. */
+  ) => Effect.Effect<CampaignLead, CampaignNotFound | CampaignTerminal | DuplicateLead>
+  /**
+   * Enqueue many leads in one transaction, in order: all of them or none, except that a draft
+   * whose number a live lead of the campaign already holds, or an earlier draft of the same call
+   * has, is skipped and reported rather than failing the rest.
+   */
   readonly addMany: (
     org: OrganizationId,
     campaignId: string,
     drafts: ReadonlyArray<LeadDraft>
-  ) => Effect.Effect<number, CampaignNotFound | CampaignTerminal>
+  ) => Effect.Effect<AddManyResult, CampaignNotFound | CampaignTerminal>
   /** A removed lead is not found. */
   readonly get: (org: OrganizationId, id: string) => Effect.Effect<CampaignLead, LeadNotFound>
   readonly list: (org: OrganizationId, query: LeadQuery) => Effect.Effect<Page<CampaignLead>>
-  /** Correct a pending lead; any other state is `LeadLocked`. */
+  /**
+   * Correct a pending lead; any other state is `LeadLocked`. A number another live lead of the
+   * campaign holds is `DuplicateLead`.
+   */
   readonly update: (
     org: OrganizationId,
     id: string,
     patch: LeadPatch
-  ) => Effect.Effect<CampaignLead, LeadNotFound | LeadLocked | CampaignTerminal>
+  ) => Effect.Effect<CampaignLead, LeadNotFound | LeadLocked | CampaignTerminal | DuplicateLead>
   /** docs/design.md §3: atomic, audited, and it moves no other lead. */
   readonly remove: (
     org: OrganizationId,
