@@ -6,7 +6,7 @@ import { createHash } from "node:crypto"
 import { IdempotencyKeys, TestGateway, testEngines, testGatewayLayer } from "../src/testing/index.js"
 import type { TestGatewayInfo } from "../src/testing/index.js"
 import type { Reply } from "./support.js"
-import { call, createCampaign, expectFailure, expectStatus, freshPhone, snapshot } from "./support.js"
+import { call, campaignBody, createCampaign, expectFailure, expectStatus, freshPhone, snapshot } from "./support.js"
 
 const engines = await testEngines()
 const FUTURE = { scheduled_at: "2099-01-01T00:00:00.000Z" }
@@ -124,12 +124,18 @@ for (const engine of engines) {
           expect(b.campaign_id).toBe(theirs.id)
           expect(yield* storedKeys(key)).toBe(2)
 
-          const body = { campaignId: mine.id, phoneNumber: freshPhone() }
-          expectStatus(yield* call(gw, "POST", LEADS, { body }), 201)
-          const second = yield* call(gw, "POST", LEADS, { body })
-          expectStatus(second, 201)
+          // Without the header the same request runs twice. (Campaigns: a campaign holds a lead's
+          // number once, so a second identical lead would be refused by that rule, not replayed.)
+          const body = campaignBody({ ...FUTURE, name: `twice-${freshKey()}` })
+          const first = expectStatus(yield* call(gw, "POST", "/v1/campaigns", { body }), 201)
+          const second = yield* call(gw, "POST", "/v1/campaigns", { body })
+          expect(expectStatus(second, 201).id).not.toBe(first.id)
           expect(second.headers.get("idempotent-replayed")).toBeNull()
-          expect(yield* leadCount(mine.id)).toBe(3)
+          // And the same lead body twice, without a key, is run twice: the second meets the duplicate rule.
+          const lead = { campaignId: mine.id, phoneNumber: freshPhone() }
+          expectStatus(yield* call(gw, "POST", LEADS, { body: lead }), 201)
+          expectFailure(yield* call(gw, "POST", LEADS, { body: lead }), 409, "DuplicateLead")
+          expect(yield* leadCount(mine.id)).toBe(2)
         }))
 
       it.effect("a request whose API key does not authenticate is refused as usual and neither reads nor stores an answer", () =>
