@@ -22,6 +22,8 @@ const RESERVED = new Set(["phone_number", "country_code", "name"])
 
 export interface LeadCsvResult {
   readonly drafts: ReadonlyArray<LeadDraft>
+  /** The row number (header = 1) of each draft, for answers that name rows. */
+  readonly rows: ReadonlyArray<number>
   readonly skipped: number
 }
 
@@ -71,6 +73,7 @@ export class LeadCsv {
   private readonly reader = new CsvReader((fields, n) => this.onRecord(fields, n))
   private columns: Columns | undefined
   private readonly drafts: Array<LeadDraft> = []
+  private readonly rows: Array<number> = []
   private skipped = 0
   private bytes = 0
   private readonly problems: Array<string> = []
@@ -115,7 +118,7 @@ export class LeadCsv {
     if (this.drafts.length === 0 && this.skipped === 0) {
       return Either.left(InvalidInput.of(["file: has a header but no rows"]))
     }
-    return Either.right({ drafts: this.drafts, skipped: this.skipped })
+    return Either.right({ drafts: this.drafts, rows: this.rows, skipped: this.skipped })
   }
 
   private problem(row: number, message: string) {
@@ -166,5 +169,6 @@ export class LeadCsv {
       notes[key] = value
     }
     this.drafts.push({ name: rawName === "" ? null : rawName, phone_number: joined.right, notes: notes as Notes })
+    this.rows.push(n)
   }
 }

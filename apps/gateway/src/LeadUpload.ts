@@ -1,38 +1,28 @@
-import { HttpServerRequest } from "@effect/platform"
 import type { Multipart } from "@effect/platform"
-import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { UploadResult } from "@leadq/api"
 import type { Caller } from "@leadq/domain"
-import { CampaignRepository, CampaignTerminal, InvalidInput, isTerminal, LeadRepository } from "@leadq/domain"
-import { Duration, Effect, Stream } from "effect"
+import { CampaignRepository, CampaignTerminal, isTerminal, LeadRepository, SuppressionRepository } from "@leadq/domain"
+import type { Stream } from "effect"
+import { Effect } from "effect"
 import { GatewayMetrics } from "./GatewayMetrics.js"
 import { LeadCsv } from "./LeadCsv.js"
+import { streamCsvFile } from "./MultipartCsv.js"
 
-const TRUNCATED_MULTIPART_GRACE = Duration.seconds(2)
-
-/** Completes when the request body has been read to its end. */
-const bodyEnded = Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-  Effect.async<void>((resume) => {
-    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
-    if (incoming.readableEnded) return resume(Effect.void)
-    const done = () => resume(Effect.void)
-    incoming.once("end", done)
-    incoming.once("close", done)
-    return Effect.sync(() => {
-      incoming.off("end", done)
-      incoming.off("close", done)
-    })
-  }))
+/** At most this many suppressed rows are listed one by one in the answer. */
+const MAX_SUPPRESSED_LISTED = 100
 
 /**
  * A CSV upload into a campaign, all or nothing: the campaign checked before a byte of the file is
  * read, the one part named `file` streamed through the parser (LeadCsv.ts), every row added in
- * one write, and the answer counting what was added and skipped.
+ * one write, and the answer counting what was added and skipped. A row whose number is
+ * suppressed in the organization is skipped and reported by its row number (docs/api.md): the
+ * person asked not to be called, the rest of the file is fine.
  */
 export class LeadUpload extends Effect.Service<LeadUpload>()("leadq/gateway/LeadUpload", {
   effect: Effect.gen(function*() {
     const leads = yield* LeadRepository
     const campaigns = yield* CampaignRepository
+    const suppressions = yield* SuppressionRepository
     const metrics = yield* GatewayMetrics
 
     const upload = Effect.fn("leadq/gateway/LeadUpload.upload")(function*(
@@ -44,32 +34,31 @@ export class LeadUpload extends Effect.Service<LeadUpload>()("leadq/gateway/Lead
       const campaign = yield* campaigns.get(caller.organization_id, campaignId)
       if (isTerminal(campaign.status)) return yield* Effect.fail(CampaignTerminal.of(campaign.id, campaign.status))
       const csv = new LeadCsv()
-      let files = 0
-      const consume = Stream.runForEach(parts, (part) => {
-        if (part.key !== "file") return part._tag === "File" ? Stream.runDrain(part.content) : Effect.void
-        files++
-        if (files > 1) return part._tag === "File" ? Stream.runDrain(part.content) : Effect.void
-        if (part._tag === "Field") return Effect.sync(() => csv.feedText(part.value))
-        return Stream.runForEach(part.content, (chunk) => Effect.sync(() => csv.feedBytes(chunk)))
-      }).pipe(Effect.orDie)
-      // A body that ends without its closing boundary leaves the multipart parser waiting for
-      // ever: once the request body has ended, the parts get a moment to finish, no more.
-      yield* Effect.raceFirst(
-        consume,
-        Effect.zipRight(bodyEnded, Effect.sleep(TRUNCATED_MULTIPART_GRACE)).pipe(
-          Effect.zipRight(Effect.fail(InvalidInput.of(["body: is not valid multipart/form-data (it ends inside a part)"])))
-        )
-      )
-      if (files === 0) return yield* Effect.fail(InvalidInput.of(["file: is required (a multipart part named file)"]))
-      if (files > 1) return yield* Effect.fail(InvalidInput.of(["file: send one file per upload"]))
-      const { drafts, skipped } = yield* csv.finish()
-      const created = yield* leads.addMany(caller.organization_id, campaign.id, drafts)
+      yield* streamCsvFile(parts, csv)
+      const { drafts, rows, skipped } = yield* csv.finish()
+      const suppressed = yield* suppressions.activeAmong(caller.organization_id, drafts.map((d) => d.phone_number))
+      const kept = suppressed.size === 0 ? drafts : drafts.filter((d) => !suppressed.has(d.phone_number))
+      const suppressedRows = suppressed.size === 0
+        ? []
+        : drafts.flatMap((d, i) => (suppressed.has(d.phone_number) ? [{ row: rows[i]!, phone_number: d.phone_number }] : []))
+      const created = yield* leads.addMany(caller.organization_id, campaign.id, kept)
       metrics.countUploaded(created)
+      const s = (n: number) => (n === 1 ? "" : "s")
       return new UploadResult({
         campaign_id: campaign.id,
         leads_created: created,
-        leads_skipped: skipped,
-        message: `${created} lead${created === 1 ? "" : "s"} added to the campaign; ${skipped} row${skipped === 1 ? "" : "s"} without a phone number skipped.`
+        leads_skipped: skipped + suppressedRows.length,
+        ...(suppressedRows.length > 0
+          ? {
+            skipped_rows: suppressedRows.slice(0, MAX_SUPPRESSED_LISTED).map(({ phone_number, row }) => ({
+              row,
+              phone_number,
+              reason: "suppressed" as const
+            }))
+          }
+          : {}),
+        message: `${created} lead${s(created)} added to the campaign; ${skipped} row${s(skipped)} without a phone number skipped` +
+          (suppressedRows.length > 0 ? `; ${suppressedRows.length} row${s(suppressedRows.length)} with a suppressed number skipped.` : ".")
       })
     })
 

@@ -8,7 +8,9 @@ import {
   InvalidTransition,
   LeadLocked,
   LeadNotFound,
+  NumberSuppressed,
   RateLimited,
+  SuppressionNotFound,
   Unauthorized
 } from "@leadq/domain"
 import { Option, Schema } from "effect"
@@ -127,6 +129,8 @@ export const ApiKeyNotFoundError = wireError(ApiKeyNotFound, 404, "No such API k
 export const CampaignTerminalError = wireError(CampaignTerminal, 409, "The campaign is completed or cancelled.")
 export const LeadLockedError = wireError(LeadLocked, 409, "Only a pending lead can be changed.")
 export const InvalidTransitionError = wireError(InvalidTransition, 409, "The state machine does not allow this change from where it is now.")
+export const SuppressionNotFoundError = wireError(SuppressionNotFound, 404, "The number is not suppressed in this organization (never, lifted, or expired).")
+export const NumberSuppressedError = wireError(NumberSuppressed, 409, "The number is on the organization's suppression list: it is never called.")
 export const RouteNotFoundError = wireError(RouteNotFound, 404, "No such route.")
 export const MethodNotAllowedError = wireError(MethodNotAllowed, 405, "The route exists but does not take this method.")
 export const PayloadTooLargeError = wireError(PayloadTooLarge, 413, "The request body is over the limit.")
@@ -148,6 +152,8 @@ export type ApiFailure =
   | CampaignTerminal
   | LeadLocked
   | InvalidTransition
+  | SuppressionNotFound
+  | NumberSuppressed
   | RouteNotFound
   | MethodNotAllowed
   | PayloadTooLarge
@@ -170,6 +176,8 @@ const wireSchemas: ReadonlyArray<
   [CampaignTerminal, "CampaignTerminal", 409, CampaignTerminalError],
   [LeadLocked, "LeadLocked", 409, LeadLockedError],
   [InvalidTransition, "InvalidTransition", 409, InvalidTransitionError],
+  [SuppressionNotFound, "SuppressionNotFound", 404, SuppressionNotFoundError],
+  [NumberSuppressed, "NumberSuppressed", 409, NumberSuppressedError],
   [RouteNotFound, "RouteNotFound", 404, RouteNotFoundError],
   [MethodNotAllowed, "MethodNotAllowed", 405, MethodNotAllowedError],
   [PayloadTooLarge, "PayloadTooLarge", 413, PayloadTooLargeError],

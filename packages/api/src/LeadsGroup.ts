@@ -2,7 +2,14 @@ import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, Multipart, OpenApi } from
 import { BulkRemoval, CampaignLead, LeadRemoval, LeadStatus } from "@leadq/domain"
 import { Option, Schema } from "effect"
 import { BulkRemoveBody, LeadCreateBody, LeadPatchBody } from "./Bodies.js"
-import { CampaignNotFoundError, CampaignTerminalError, LeadLockedError, LeadNotFoundError, PayloadTooLargeError } from "./Envelope.js"
+import {
+  CampaignNotFoundError,
+  CampaignTerminalError,
+  LeadLockedError,
+  LeadNotFoundError,
+  NumberSuppressedError,
+  PayloadTooLargeError
+} from "./Envelope.js"
 import { E164Param, IdParam, IdPath, PageParams, ReasonParam } from "./Params.js"
 import { CampaignLeadPage, UploadResult } from "./Responses.js"
 import { Authentication } from "./Security.js"
@@ -23,7 +30,8 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
       .addSuccess(CampaignLead, { status: 201 })
       .addError(CampaignNotFoundError)
       .addError(CampaignTerminalError)
-      .annotate(OpenApi.Summary, "Add one lead to a campaign")
+      .addError(NumberSuppressedError)
+      .annotate(OpenApi.Summary, "Add one lead to a campaign (a suppressed number is refused, 409 NumberSuppressed)")
   )
   .add(
     HttpApiEndpoint.post("upload", "/v1/campaigns-leads/upload-file/:campaignId")
@@ -72,7 +80,12 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
   .add(
     HttpApiEndpoint.del("remove", "/v1/campaigns-leads/:id")
       .setPath(IdPath)
-      .setUrlParams(Schema.Struct({ reason: Schema.optional(ReasonParam) }))
+      .setUrlParams(Schema.Struct({
+        reason: Schema.optional(ReasonParam),
+        suppress: Schema.optional(Schema.Literal("true", "false").annotations({
+          description: "`true`: also suppress the lead's number in the organization, in the removal's transaction."
+        }))
+      }))
       .addSuccess(LeadRemoval)
       .addError(LeadNotFoundError)
       .addError(CampaignTerminalError)
@@ -82,7 +95,8 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
         "Pending or claimed: it leaves the queue at once and is never dialled. In a call: the call is not " +
           "interrupted, its log is written as usual, and no retry follows. Called: it leaves the queue; its call " +
           "logs stay. Every removal is audited with the API key, the time, the state it was removed from and the " +
-          "optional `reason`."
+          "optional `reason`. With `suppress=true` the lead's number is also suppressed (`POST /v1/suppressions`) in " +
+          "the same transaction, and the answer has `\"suppressed\": true`."
       )
   )
   .add(
@@ -97,7 +111,8 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
           "campaign with such a number). Each entry is removed exactly as `DELETE /v1/campaigns-leads/{id}` would " +
           "remove it — same rules, same audit record, the optional `reason` — and answered on its own: `removed` " +
           "(with `removed_from`), `already_removed`, `not_found` (also another organization's ids) or `refused` " +
-          "(a completed or cancelled campaign). One transaction; nothing is half-done. Safe to repeat."
+          "(a completed or cancelled campaign). One transaction; nothing is half-done. Safe to repeat. With " +
+          "`suppress: true` the numbers (those named, or those of the leads found) are suppressed in the same transaction."
       )
   )
   .middleware(Authentication)

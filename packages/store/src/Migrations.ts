@@ -3,12 +3,14 @@ import { Effect } from "effect"
 import initial from "./migrations/0001_initial.js"
 import authFailures from "./migrations/0002_auth_failures.js"
 import removalsByOrganization from "./migrations/0003_removals_by_organization.js"
+import suppressions from "./migrations/0004_suppressions.js"
 
 /** The explicit list of migrations, in order. Append; never edit one that has shipped. */
 export const migrations: ReadonlyArray<readonly [id: number, name: string, run: Effect.Effect<void, unknown, SqlClient.SqlClient>]> = [
   [1, "initial", initial],
   [2, "auth_failures", authFailures],
-  [3, "removals_by_organization", removalsByOrganization]
+  [3, "removals_by_organization", removalsByOrganization],
+  [4, "suppressions", suppressions]
 ]
 
 /** An arbitrary constant: the PostgreSQL advisory lock that serializes migrating processes. */

@@ -9,6 +9,7 @@ import { CarrierEventsLive } from "./SqlCarrierEvents.js"
 import { LeadQueueLive } from "./SqlLeadQueue.js"
 import { LeadRepositoryLive } from "./SqlLeadRepository.js"
 import { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
+import { SuppressionRepositoryLive } from "./SqlSuppressionRepository.js"
 
 export * from "./Database.js"
 export * from "./GroupCommit.js"
@@ -22,6 +23,7 @@ export { CarrierEventsLive } from "./SqlCarrierEvents.js"
 export { LeadQueueLive } from "./SqlLeadQueue.js"
 export { LeadRepositoryLive } from "./SqlLeadRepository.js"
 export { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
+export { SuppressionRepositoryLive } from "./SqlSuppressionRepository.js"
 
 /**
  * Every repository of the domain on one SQL database (SQLite or PostgreSQL, whichever
@@ -31,6 +33,7 @@ export const StoreLive = Layer.mergeAll(
   CampaignRepositoryLive,
   LeadRepositoryLive,
   RemovalAuditRepositoryLive,
+  SuppressionRepositoryLive,
   CallLogRepositoryLive,
   LeadQueueLive,
   ApiKeyRepositoryLive,
