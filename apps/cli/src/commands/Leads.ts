@@ -122,18 +122,25 @@ export const list = (flags: ListFlags) =>
 
 export interface RemoveFlags extends IdFlags {
   readonly reason: Option.Option<string>
+  readonly suppress: boolean
 }
 
 export const remove = (flags: RemoveFlags) =>
   withGateway(flags, Effect.gen(function*() {
     const leadq = yield* LeadqClient
     const reason = given(flags.reason)
-    const removal = yield* leadq.leads.remove({ path: { id: flags.id }, urlParams: reason === undefined ? {} : { reason } })
+    const removal = yield* leadq.leads.remove({
+      path: { id: flags.id },
+      urlParams: { ...(reason === undefined ? {} : { reason }), ...(flags.suppress ? { suppress: "true" as const } : {}) }
+    })
     const output = yield* Output
     if (output.json) return yield* output.jsonLine(encodeRemoval(removal))
     yield* output.line(`Removed lead ${output.paint.bold(removal.lead_id)} from its campaign (it was ${removal.removed_from}).`)
     if (removal.call_in_progress) {
       yield* output.line("A call was in progress: it is not cut; its call log is written when it ends, and no retry follows.")
+    }
+    if (removal.suppressed === true) {
+      yield* output.line(`Its number is suppressed: no campaign of the organization will call it again.`)
     }
   }))
 
