@@ -115,7 +115,6 @@ export class SuppressionCsv {
     if (Either.isLeft(joined)) return this.problem(n, joined.left.issues.join("; ").replace(/\bcountryCode\b/g, "country_code"))
     const reason = at("reason")
     if (reason.length > SUPPRESSION_REASON_MAX) return this.problem(n, `reason must be at most ${SUPPRESSION_REASON_MAX} characters`)
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(reason)) return this.problem(n, "reason must not contain control characters")
     const rawExpiry = at("expires_at")
     let expires_at: Date | null = null
