@@ -1,8 +1,8 @@
-import { MAX_CSV_BYTES, PayloadTooLarge } from "@leadq/api"
+import type { PayloadTooLarge } from "@leadq/api"
 import type { SuppressionDraft } from "@leadq/domain"
 import { InvalidInput, joinPhone, SUPPRESSION_REASON_MAX } from "@leadq/domain"
 import { Either } from "effect"
-import { CsvReader } from "./CsvReader.js"
+import { StreamedCsv } from "./StreamedCsv.js"
 
 /**
  * A CSV file of numbers to suppress, read as it streams in, all or nothing like the lead upload
@@ -12,7 +12,6 @@ import { CsvReader } from "./CsvReader.js"
  * numbers (the header is row 1).
  */
 export const MAX_SUPPRESSION_ROWS = 100_000
-const MAX_REPORTED = 100
 const COLUMNS = new Set(["phone_number", "country_code", "reason", "expires_at"])
 
 export interface SuppressionCsvResult {
@@ -20,59 +19,28 @@ export interface SuppressionCsvResult {
   readonly skipped: number
 }
 
-export class SuppressionCsv {
-  private readonly decoder = new TextDecoder("utf-8", { fatal: false })
-  private readonly reader = new CsvReader((fields, n) => this.onRecord(fields, n))
+export class SuppressionCsv extends StreamedCsv {
   private columns: ReadonlyMap<string, number> | undefined
   private width = 0
   private readonly drafts: Array<SuppressionDraft> = []
   private skipped = 0
-  private bytes = 0
-  private readonly problems: Array<string> = []
-  private invalidRows = 0
-  private fatal: InvalidInput | PayloadTooLarge | undefined
 
-  constructor(private readonly now: number) {}
-
-  feedBytes(chunk: Uint8Array): void {
-    if (this.fatal !== undefined) return
-    this.bytes += chunk.byteLength
-    if (this.bytes > MAX_CSV_BYTES) {
-      this.fatal = PayloadTooLarge.of(MAX_CSV_BYTES, "The file")
-      return
-    }
-    this.reader.feed(this.decoder.decode(chunk, { stream: true }))
-  }
-
-  feedText(text: string): void {
-    this.feedBytes(new TextEncoder().encode(text))
+  constructor(private readonly now: number) {
+    super()
   }
 
   finish(): Either.Either<SuppressionCsvResult, InvalidInput | PayloadTooLarge> {
-    if (this.fatal === undefined) {
-      this.reader.feed(this.decoder.decode())
-      const { unterminatedQuoteAt } = this.reader.end()
-      if (unterminatedQuoteAt !== undefined) this.problem(unterminatedQuoteAt, "a quoted field is never closed")
-    }
-    if (this.fatal !== undefined) return Either.left(this.fatal)
-    if (this.columns === undefined) {
-      return Either.left(InvalidInput.of(["file: is empty; it needs a header row with a phone_number column, then one row per number"]))
-    }
-    if (this.invalidRows > 0) {
-      const more = this.invalidRows - Math.min(this.invalidRows, MAX_REPORTED)
-      return Either.left(InvalidInput.of([
-        `file: ${this.invalidRows} invalid row${this.invalidRows === 1 ? "" : "s"}; nothing was suppressed`,
-        ...this.problems,
-        ...(more > 0 ? [`… and ${more} more invalid rows`] : [])
-      ]))
-    }
+    const refused = this.end(
+      "file: is empty; it needs a header row with a phone_number column, then one row per number",
+      "nothing was suppressed"
+    )
+    if (refused !== undefined) return Either.left(refused)
     if (this.drafts.length === 0 && this.skipped === 0) return Either.left(InvalidInput.of(["file: has a header but no rows"]))
     return Either.right({ drafts: this.drafts, skipped: this.skipped })
   }
 
-  private problem(row: number, message: string) {
-    this.invalidRows++
-    if (this.problems.length < MAX_REPORTED) this.problems.push(`row ${row}: ${message}`)
+  protected hasHeader() {
+    return this.columns !== undefined
   }
 
   private header(fields: ReadonlyArray<string>) {
@@ -92,7 +60,7 @@ export class SuppressionCsv {
     }
   }
 
-  private onRecord(fields: Array<string>, n: number) {
+  protected onRecord(fields: Array<string>, n: number) {
     if (this.fatal !== undefined) return
     if (fields.length === 1 && fields[0]!.trim() === "") return
     if (this.columns === undefined) return this.header(fields)
