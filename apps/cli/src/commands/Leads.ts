@@ -1,18 +1,16 @@
-import { FileSystem } from "@effect/platform"
 import type { LeadStatus } from "@leadq/domain"
 import { CampaignLead, isE164, issuesOf, LeadInput, LeadRemoval } from "@leadq/domain"
 import { LeadqClient } from "@leadq/transport"
 import type { HashMap } from "effect"
-import { Effect, Either, Option, Schema, Stream } from "effect"
-import * as path from "node:path"
+import { Effect, Either, Option, Schema } from "effect"
 import type { ConnectionFlags } from "../Connection.js"
 import type { PageFlags } from "../Gateway.js"
 import { given, pagingOf, withGateway } from "../Gateway.js"
 import { listing } from "../Listing.js"
 import type { Paint } from "../Output.js"
 import { clip, count, Output, status, when } from "../Output.js"
-import { progressBar } from "../Progress.js"
 import { UsageError } from "../UsageError.js"
+import { uploadFile } from "../FileUpload.js"
 
 const encodeLead = Schema.encodeSync(CampaignLead)
 const encodeRemoval = Schema.encodeSync(LeadRemoval)
@@ -151,30 +149,18 @@ export interface UploadFlags extends ConnectionFlags {
 
 export const upload = (flags: UploadFlags) =>
   withGateway(flags, Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const info = yield* Effect.mapError(
-      fs.stat(flags.file),
-      () => new UsageError({ message: `Cannot read the file ${flags.file}.` })
-    )
-    if (info.type !== "File") return yield* new UsageError({ message: `${flags.file} is not a file.` })
-    const size = Number(info.size)
     const leadq = yield* LeadqClient
     const output = yield* Output
-    const result = yield* Effect.scoped(Effect.gen(function*() {
-      const progress = yield* progressBar("upload", size, "bytes")
-      const content = fs.stream(flags.file, { chunkSize: FileSystem.KiB(64) }).pipe(
-        Stream.tap((chunk) =>
-          Effect.sync(() => {
-            progress.advance(chunk.byteLength)
-          })
-        ),
-        Stream.onDone(() => Effect.sync(() => progress.status("waiting for the gateway to store the leads…")))
-      )
-      return yield* leadq.uploadCsv(flags.campaign, { content, size, filename: path.basename(flags.file) })
-    }))
+    const result = yield* uploadFile(
+      flags.file,
+      "waiting for the gateway to store the leads…",
+      (source) => leadq.uploadCsv(flags.campaign, source)
+    )
     if (output.json) return yield* output.jsonLine({ ...result })
+    const suppressed = result.skipped_rows?.length ?? 0
     yield* output.line(
       `Added ${count(result.leads_created)} leads to campaign ${output.paint.bold(result.campaign_id)}; ` +
-        `${count(result.leads_skipped)} rows without a phone number skipped.`
+        `${count(result.leads_skipped - suppressed)} rows without a phone number skipped.`
     )
+    for (const row of result.skipped_rows ?? []) yield* output.line(`Row ${row.row} skipped: ${row.phone_number} is ${row.reason}.`)
   }))

@@ -1,16 +1,14 @@
-import { FileSystem } from "@effect/platform"
 import { isE164, LiftedSuppression, Suppression } from "@leadq/domain"
 import { LeadqClient } from "@leadq/transport"
-import { Effect, Option, Schema, Stream } from "effect"
-import * as path from "node:path"
+import { Effect, Option, Schema } from "effect"
 import type { ConnectionFlags } from "../Connection.js"
 import type { PageFlags } from "../Gateway.js"
 import { given, pagingOf, withGateway } from "../Gateway.js"
 import { listing } from "../Listing.js"
 import type { Paint } from "../Output.js"
 import { clip, count, Output, when } from "../Output.js"
-import { progressBar } from "../Progress.js"
 import { UsageError } from "../UsageError.js"
+import { uploadFile } from "../FileUpload.js"
 
 const encodeSuppression = Schema.encodeSync(Suppression)
 const encodeLifted = Schema.encodeSync(LiftedSuppression)
@@ -116,20 +114,9 @@ export interface UploadFlags extends ConnectionFlags {
 
 export const upload = (flags: UploadFlags) =>
   withGateway(flags, Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const info = yield* Effect.mapError(fs.stat(flags.file), () => new UsageError({ message: `Cannot read the file ${flags.file}.` }))
-    if (info.type !== "File") return yield* new UsageError({ message: `${flags.file} is not a file.` })
-    const size = Number(info.size)
     const leadq = yield* LeadqClient
     const output = yield* Output
-    const result = yield* Effect.scoped(Effect.gen(function*() {
-      const progress = yield* progressBar("upload", size, "bytes")
-      const content = fs.stream(flags.file, { chunkSize: FileSystem.KiB(64) }).pipe(
-        Stream.tap((chunk) => Effect.sync(() => progress.advance(chunk.byteLength))),
-        Stream.onDone(() => Effect.sync(() => progress.status("waiting for the gateway to store the suppressions…")))
-      )
-      return yield* leadq.uploadSuppressionsCsv({ content, size, filename: path.basename(flags.file) })
-    }))
+    const result = yield* uploadFile(flags.file, "waiting for the gateway to store the suppressions…", leadq.uploadSuppressionsCsv)
     if (output.json) return yield* output.jsonLine({ ...result })
     yield* output.line(
       `Suppressed ${count(result.suppressed)} numbers; ${count(result.updated)} already suppressed (reason and expiry updated); ` +
