@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, layer } from "@effect/vitest"
 import type { CampaignLead, Claim, Dial, EndedCall } from "@leadq/domain"
-import { CampaignRepository, LeadQueue, LeadRepository, RetryConfig } from "@leadq/domain"
+import { CampaignRepository, LeadQueue, LeadRepository, RetryConfig, SuppressionRepository } from "@leadq/domain"
 import { Effect, Either, Option, TestClock } from "effect"
 import { testEngines } from "../src/testing/index.js"
 import { campaignDraft, leadDraft, newOrg, outcome, storeLayer } from "./fixtures.js"
@@ -166,6 +166,43 @@ for (const engine of engines) {
           expect(now.scheduled_at).toEqual(lead.scheduled_at)
         }
         expect(Either.isLeft(yield* Effect.either(leads.get(batched.org, batched.leadsA[1]!.id)))).toBe(true)
+      }))
+
+    it.effect("startDials: a lead whose number is suppressed in its organization is removed (claimed, reason suppressed), not dialled, as startDial does it; other organizations' leads with the number are dialled", () =>
+      Effect.gen(function*() {
+        yield* freshQueue
+        const queue = yield* LeadQueue
+        const sql = yield* SqlClient.SqlClient
+        const suppressions = yield* SuppressionRepository
+        const batched = yield* twin(3, 0)
+        const single = yield* twin(3, 0)
+        const bystander = yield* twin(3, 0)
+        const claims = yield* claimAll
+        expect(claims).toHaveLength(9)
+        // The same number in every twin (leadDraft(1)); suppressed in two organizations, not in the third.
+        for (const t of [batched, single]) {
+          yield* suppressions.suppress(t.org, { phone_number: t.leadsA[1]!.phone_number, reason: "opted out", expires_at: null }, t.keyId)
+        }
+        const inOrder = (t: Twin) => t.leadsA.map((l) => claimOf(claims, l))
+        const answers = yield* queue.startDials(inOrder(batched), LEASE)
+        const singles: Array<Answer> = []
+        for (const claim of inOrder(single)) singles.push(yield* Effect.either(queue.startDial(claim, LEASE)))
+        const expected = [["Dial", 1], ["DialCancelled", "number_suppressed"], ["Dial", 1]]
+        expect(answers.map(shape)).toEqual(expected)
+        expect(singles.map(shape)).toEqual(expected)
+        expect((yield* queue.startDials(inOrder(bystander), LEASE)).map(shape)).toEqual([["Dial", 1], ["Dial", 1], ["Dial", 1]])
+        const ids = (t: Twin) => t.leadsA.map((l) => l.id)
+        const rowsBehind = yield* rowsOf(ids(batched))
+        expect(rowsBehind).toEqual(yield* rowsOf(ids(single)))
+        const dialled = ["calling", 1, 1, 1, ["initiated"]]
+        expect(statesOf(rowsBehind)).toEqual([dialled, ["removed", 0, 0, 0, []], dialled])
+        for (const t of [batched, single]) {
+          const records = yield* sql<{ removed_from: string; reason: string; api_key_id: string; attempt: number }>`
+            SELECT removed_from, reason, api_key_id, attempt FROM lead_removals WHERE lead_id = ${t.leadsA[1]!.id}`
+          expect(records.map((r) => ({ ...r, attempt: Number(r.attempt) }))).toEqual([
+            { removed_from: "claimed", reason: "suppressed", api_key_id: t.keyId, attempt: 0 }
+          ])
+        }
       }))
 
     it.effect("startDials: an empty batch does nothing; a batch of one is startDial", () =>
