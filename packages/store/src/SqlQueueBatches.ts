@@ -18,7 +18,7 @@ import type { QueueWakeups } from "./QueueWakeups.js"
 import { toSnapshot } from "./Rows.js"
 import { makeLocks, orDieOnSql } from "./Sql.js"
 import type { ActiveSuppression } from "./Suppressions.js"
-import { activeSuppressions, suppressionKey } from "./Suppressions.js"
+import { activeSuppressions, lockNumbers, suppressionKey } from "./Suppressions.js"
 import type { TrustedCampaignRow, TrustedLeadRow } from "./TrustedRows.js"
 import { retryConfigOf } from "./TrustedRows.js"
 
@@ -108,9 +108,11 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
         const campaigns = yield* campaignSnapshots(claims.map((c) => c.campaign_id), locks.forShare)
         const rows = yield* lockLeads(claims.map((c) => c.lead_id))
         // The batch's numbers on their organizations' suppression lists: one indexed lookup for the
-        // batch. A suppression committed before this transaction is seen here, so a suppressed number
-        // is never dialled (docs/design.md §3); one committed after it meets a dialled lead.
+        // batch (on PostgreSQL after taking the numbers' locks shared, see `lockNumbers`). A
+        // suppression answered before this point is seen here, so a suppressed number is never
+        // dialled (docs/design.md §3); one after it waits for this commit and meets a dialled lead.
         const leadRows = [...rows.values()]
+        yield* lockNumbers(sql, leadRows.map((r) => suppressionKey(r.organization_id, r.phone_number)), "shared")
         const suppressions = yield* activeSuppressions(
           sql,
           leadRows.map((r) => r.organization_id),

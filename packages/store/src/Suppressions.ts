@@ -44,6 +44,41 @@ export const activeSuppressions = (
 
 export const suppressionKey = (org: string, phone: string) => `${org} ${phone}`
 
+/** The class of the numbers' advisory locks (the second key is the number's hash). */
+const NUMBER_LOCK_CLASS = 727_274_004
+
+/**
+ * PostgreSQL only (SQLite runs one writer): a lock per (organization, number), taken **shared** by
+ * the dial re-check before it looks the batch's numbers up, and **exclusive** by whatever
+ * suppresses a number before it writes. Under READ COMMITTED, a suppression committing between the
+ * re-check's lookup and its commit would otherwise go unseen, and the number be dialled after the
+ * suppression was answered. With the lock, the suppression either commits before the lookup (which
+ * then sees it) or waits for the dial transaction to commit (and answers after it, like a removal
+ * meeting a dialled lead, docs/design.md §3). One statement for the whole set, in key order, so two
+ * holders never wait on each other in a cycle.
+ */
+export const lockNumbers = (sql: SqlClient.SqlClient, keys: ReadonlyArray<string>, mode: "shared" | "exclusive") => {
+  const sorted = [...new Set(keys)].sort()
+  if (sorted.length === 0) return Effect.void
+  return sql.onDialectOrElse({
+    pg: () =>
+      Effect.asVoid(
+        Effect.forEach(chunks(sorted), (chunk) =>
+          sql`SELECT count(${
+            mode === "shared" ? sql.literal("pg_advisory_xact_lock_shared") : sql.literal("pg_advisory_xact_lock")
+          }(${NUMBER_LOCK_CLASS}, hashtext(k))) AS n
+            FROM (SELECT k FROM (VALUES ${sql.csv(chunk.map((k) => sql`(${k})`))}) AS v(k) ORDER BY k) AS ordered`)
+      ),
+    orElse: () => Effect.void
+  })
+}
+
+const chunks = (keys: ReadonlyArray<string>) => {
+  const out: Array<ReadonlyArray<string>> = []
+  for (let i = 0; i < keys.length; i += CHUNK) out.push(keys.slice(i, i + CHUNK))
+  return out
+}
+
 /**
  * Suppress numbers: a new row, or an existing one given the new reason, expiry and key. An
  * expired row suppressed again starts over (its `created_at` is now).
@@ -58,6 +93,7 @@ export const upsertSuppressions = (
   Effect.gen(function*() {
     // One row per number: a number named twice keeps its last reason and expiry.
     const byPhone = new Map(drafts.map((d) => [d.phone_number as string, d]))
+    yield* lockNumbers(sql, [...byPhone.keys()].map((phone) => suppressionKey(org, phone)), "exclusive")
     const rows = [...byPhone.values()].map((d) => ({
       organization_id: org,
       phone_number: d.phone_number,

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { describe, expect, layer } from "@effect/vitest"
 import type { CampaignLead, Claim, Dial, EndedCall } from "@leadq/domain"
 import { CampaignRepository, LeadQueue, LeadRepository, RetryConfig, SuppressionRepository } from "@leadq/domain"
-import { Effect, Either, Option, TestClock } from "effect"
+import { Deferred, Effect, Either, Fiber, Option, TestClock } from "effect"
 import { testEngines } from "../src/testing/index.js"
 import { campaignDraft, leadDraft, newOrg, outcome, storeLayer } from "./fixtures.js"
 
@@ -204,6 +204,32 @@ for (const engine of engines) {
           ])
         }
       }))
+
+    if (engine === "pg") {
+      it.effect("startDials waits for a suppression of its numbers that is being written, then sees it (PostgreSQL: the numbers' locks)", () =>
+        Effect.gen(function*() {
+          yield* freshQueue
+          const queue = yield* LeadQueue
+          const sql = yield* SqlClient.SqlClient
+          const t = yield* twin(1, 0)
+          const [claim] = yield* claimAll
+          const lead = t.leadsA[0]!
+          const locked = yield* Deferred.make<void>()
+          // A suppression of the lead's number, its transaction open (the number's lock taken) when
+          // the dial re-check starts, committed a moment later.
+          const suppressing = yield* Effect.fork(sql.withTransaction(Effect.gen(function*() {
+            yield* Effect.flatMap(SuppressionRepository, (s) =>
+              s.suppressMany(t.org, [{ phone_number: lead.phone_number, reason: null, expires_at: null }], t.keyId))
+            yield* Deferred.succeed(locked, undefined)
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 300)))
+          })))
+          yield* Deferred.await(locked)
+          const [answer] = yield* queue.startDials([claim!], LEASE)
+          yield* Fiber.join(suppressing)
+          expect(shape(answer!)).toEqual(["DialCancelled", "number_suppressed"])
+          expect(yield* sql`SELECT id FROM call_logs WHERE lead_id = ${lead.id}`).toEqual([])
+        }))
+    }
 
     it.effect("startDials: an empty batch does nothing; a batch of one is startDial", () =>
       Effect.gen(function*() {
