@@ -36,6 +36,7 @@ const removeManyModule = () => import("./commands/RemoveMany.js")
 const callLogsModule = () => import("./commands/CallLogs.js")
 const keysModule = () => import("./commands/Keys.js")
 const removalsModule = () => import("./commands/Removals.js")
+const suppressionsModule = () => import("./commands/Suppressions.js")
 
 /** A group without a subcommand is bad usage: say which ones there are. */
 const chooseOne = (group: string, choices: string) => () => {
@@ -245,11 +246,14 @@ const leadsList = Command.make("list", {
 const leadsRemove = Command.make("remove", {
   ...connection,
   id: id("lead"),
-  reason: Options.text("reason").pipe(Options.withDescription("Why (kept in the removal's audit record)."), Options.optional)
+  reason: Options.text("reason").pipe(Options.withDescription("Why (kept in the removal's audit record)."), Options.optional),
+  suppress: Options.boolean("suppress").pipe(
+    Options.withDescription("Also suppress the lead's number in every campaign of the organization (in the same transaction).")
+  )
 }, lazy(leadsModule, (m, a) => m.remove(a))).pipe(
   Command.withDescription(help(
     "Remove a lead from its campaign's queue, whatever it is doing.",
-    ["leadq leads remove lead_… --reason opt-out"],
+    ["leadq leads remove lead_… --reason opt-out", "leadq leads remove lead_… --reason \"asked not to be called\" --suppress"],
     [
       "Pending or claimed: it is never dialled. In a call: the call is not cut, its log is written when it ends, and no retry follows. " +
       "Called: it leaves the queue; its call logs stay. A lead already removed, or unknown, is not found (exit 1); one in a completed or " +
@@ -419,6 +423,60 @@ const removals = Command.make("removals", {}, chooseOne("removals", "list|get"))
 )
 
 // ---------------------------------------------------------------------------------------------
+// suppressions
+
+const phoneArg = Args.text({ name: "phone" }).pipe(Args.withDescription("The number, in E.164 (+14155550123)."))
+
+const suppressionsAdd = Command.make("add", {
+  ...connection,
+  phone: phoneArg,
+  countryCode: Options.text("country-code").pipe(Options.withDescription("Dialling code, for a national number."), Options.optional),
+  reason: Options.text("reason").pipe(Options.withDescription("Why (at most 500 characters)."), Options.optional),
+  expiresAt: dateOption("expires-at", "When the suppression ends (ISO 8601, in the future); never if absent.")
+}, lazy(suppressionsModule, (m, a) => m.add(a))).pipe(
+  Command.withDescription(help(
+    "Suppress a number: no campaign of the organization calls it again, from this answer on.",
+    ["leadq suppressions add +14155550123 --reason \"asked not to be called\"", "leadq suppressions add 4155550123 --country-code 1 --expires-at 2027-01-01"],
+    ["A lead with the number that is about to be dialled is removed instead (reason suppressed); adding one is refused. A number already suppressed gets the new reason and expiry."]
+  ))
+)
+
+const suppressionsList = Command.make("list", {
+  ...connection,
+  ...paging,
+  phone: Options.text("phone").pipe(Options.withDescription("Only this number (E.164)."), Options.optional)
+}, lazy(suppressionsModule, (m, a) => m.list(a))).pipe(
+  Command.withDescription(help("List the active suppressions, oldest first.", ["leadq suppressions list", "leadq suppressions list --all --json"]))
+)
+
+const suppressionsGet = Command.make("get", { ...connection, phone: phoneArg }, lazy(suppressionsModule, (m, a) => m.get(a))).pipe(
+  Command.withDescription(help("Show a number's suppression (not found when it is not suppressed, or expired).", ["leadq suppressions get +14155550123"]))
+)
+
+const suppressionsRemove = Command.make("remove", { ...connection, phone: phoneArg }, lazy(suppressionsModule, (m, a) => m.remove(a))).pipe(
+  Command.withDescription(help(
+    "Lift a suppression: the number may be called again. The lift is recorded (who, when, what).",
+    ["leadq suppressions remove +14155550123"]
+  ))
+)
+
+const suppressionsUpload = Command.make("upload", {
+  ...connection,
+  file: Options.file("file", { exists: "yes" }).pipe(Options.withDescription("A CSV file with a phone_number column (at most 10 MB, 100,000 rows)."))
+}, lazy(suppressionsModule, (m, a) => m.upload(a))).pipe(
+  Command.withDescription(help(
+    "Suppress the numbers of a CSV file, all or nothing.",
+    ["leadq suppressions upload --file do-not-call.csv"],
+    ["Columns: phone_number (required), country_code, reason, expires_at. Any invalid row rejects the whole file, with its row numbers."]
+  ))
+)
+
+const suppressions = Command.make("suppressions", {}, chooseOne("suppressions", "add|list|get|remove|upload")).pipe(
+  Command.withDescription(help("The organization's suppression list: numbers no campaign calls.")),
+  Command.withSubcommands([suppressionsAdd, suppressionsList, suppressionsGet, suppressionsRemove, suppressionsUpload])
+)
+
+// ---------------------------------------------------------------------------------------------
 // keys
 
 const database = {
@@ -455,9 +513,9 @@ const keys = Command.make("keys", {}, chooseOne("keys", "create|revoke")).pipe(
 
 // ---------------------------------------------------------------------------------------------
 
-const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|removals|keys")).pipe(
+const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|removals|suppressions|keys")).pipe(
   Command.withDescription(help(
-    "The leadq operator CLI: campaigns, leads, call logs, the removal audit and API keys.",
+    "The leadq operator CLI: campaigns, leads, call logs, the removal audit, suppressions and API keys.",
     [
       "export LEADQ_URL=http://127.0.0.1:8080 LEADQ_API_KEY=lq_…",
       "leadq campaigns list",
@@ -465,7 +523,7 @@ const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs
     ],
     ["Exit codes: 0 ok, 1 a request failed, 2 bad usage. Completions: leadq --completions bash|zsh|fish."]
   )),
-  Command.withSubcommands([campaigns, leads, callLogs, removals, keys])
+  Command.withSubcommands([campaigns, leads, callLogs, removals, suppressions, keys])
 )
 
 export const cli = Command.run(leadq, { name: "leadq", version: VERSION })

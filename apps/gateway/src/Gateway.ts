@@ -17,12 +17,14 @@ import { IdempotencyPruningLive } from "./IdempotencyPruning.js"
 import { LeadUpload } from "./LeadUpload.js"
 import { RemovalsHandlers } from "./handlers/RemovalsHandlers.js"
 import { ServiceHandlers } from "./handlers/ServiceHandlers.js"
+import { SuppressionsHandlers } from "./handlers/SuppressionsHandlers.js"
+import { SuppressionUpload } from "./SuppressionUpload.js"
 import { RequestPipelineLive } from "./RequestPipeline.js"
 
 /** The API implemented: every group's handlers and the bearer authentication. */
 const ApiLive = HttpApiBuilder.api(LeadqApi).pipe(
-  Layer.provide([CampaignsHandlers, LeadsHandlers, CallLogsHandlers, RemovalsHandlers, CarrierWebhookHandlers, ServiceHandlers]),
-  Layer.provide([AuthenticationLive, LeadUpload.Default])
+  Layer.provide([CampaignsHandlers, LeadsHandlers, CallLogsHandlers, RemovalsHandlers, SuppressionsHandlers, CarrierWebhookHandlers, ServiceHandlers]),
+  Layer.provide([AuthenticationLive, LeadUpload.Default, SuppressionUpload.Default])
 )
 
 /** Everything that runs on the HTTP server: API, reference, pipeline. */

@@ -1,8 +1,8 @@
-import { MAX_CSV_BYTES, PayloadTooLarge } from "@leadq/api"
+import type { PayloadTooLarge } from "@leadq/api"
 import type { LeadDraft, Notes } from "@leadq/domain"
 import { InvalidInput, joinPhone, MAX_NOTE_KEY_LENGTH, MAX_NOTE_KEYS, MAX_NOTE_VALUE_LENGTH } from "@leadq/domain"
 import { Either } from "effect"
-import { CsvReader } from "./CsvReader.js"
+import { StreamedCsv } from "./StreamedCsv.js"
 
 /**
  * A CSV file of leads, read as it streams in (docs/design.md §2, the bulk upload):
@@ -16,7 +16,6 @@ import { CsvReader } from "./CsvReader.js"
  *   insert.
  */
 export const MAX_CSV_ROWS = 250_000
-const MAX_REPORTED = 100
 const MAX_NAME_LENGTH = 200
 const RESERVED = new Set(["phone_number", "country_code", "name"])
 
@@ -68,65 +67,29 @@ const parseHeader = (fields: ReadonlyArray<string>): Either.Either<Columns, Arra
   })
 }
 
-export class LeadCsv {
-  private readonly decoder = new TextDecoder("utf-8", { fatal: false })
-  private readonly reader = new CsvReader((fields, n) => this.onRecord(fields, n))
+export class LeadCsv extends StreamedCsv {
   private columns: Columns | undefined
   private readonly drafts: Array<LeadDraft> = []
   private readonly rows: Array<number> = []
   private skipped = 0
-  private bytes = 0
-  private readonly problems: Array<string> = []
-  private invalidRows = 0
-  /** A problem that stops the reading (the header, the size): the rest of the body is drained. */
-  private fatal: InvalidInput | PayloadTooLarge | undefined
-
-  /** Bytes of the file as they arrive. */
-  feedBytes(chunk: Uint8Array): void {
-    if (this.fatal !== undefined) return
-    this.bytes += chunk.byteLength
-    if (this.bytes > MAX_CSV_BYTES) {
-      this.fatal = PayloadTooLarge.of(MAX_CSV_BYTES, "The file")
-      return
-    }
-    this.reader.feed(this.decoder.decode(chunk, { stream: true }))
-  }
-
-  /** The whole file as text (a multipart field rather than a file part). */
-  feedText(text: string): void {
-    this.feedBytes(new TextEncoder().encode(text))
-  }
 
   finish(): Either.Either<LeadCsvResult, InvalidInput | PayloadTooLarge> {
-    if (this.fatal === undefined) {
-      this.reader.feed(this.decoder.decode())
-      const { unterminatedQuoteAt } = this.reader.end()
-      if (unterminatedQuoteAt !== undefined) this.problem(unterminatedQuoteAt, "a quoted field is never closed")
-    }
-    if (this.fatal !== undefined) return Either.left(this.fatal)
-    if (this.columns === undefined) {
-      return Either.left(InvalidInput.of(["file: is empty; it needs a header row with a phone_number column, then one row per lead"]))
-    }
-    if (this.invalidRows > 0) {
-      const more = this.invalidRows - Math.min(this.invalidRows, MAX_REPORTED)
-      return Either.left(InvalidInput.of([
-        `file: ${this.invalidRows} invalid row${this.invalidRows === 1 ? "" : "s"}; nothing was imported`,
-        ...this.problems,
-        ...(more > 0 ? [`… and ${more} more invalid rows`] : [])
-      ]))
-    }
+    const refused = this.end(
+      "file: is empty; it needs a header row with a phone_number column, then one row per lead",
+      "nothing was imported"
+    )
+    if (refused !== undefined) return Either.left(refused)
     if (this.drafts.length === 0 && this.skipped === 0) {
       return Either.left(InvalidInput.of(["file: has a header but no rows"]))
     }
     return Either.right({ drafts: this.drafts, rows: this.rows, skipped: this.skipped })
   }
 
-  private problem(row: number, message: string) {
-    this.invalidRows++
-    if (this.problems.length < MAX_REPORTED) this.problems.push(`row ${row}: ${message}`)
+  protected hasHeader() {
+    return this.columns !== undefined
   }
 
-  private onRecord(fields: Array<string>, n: number) {
+  protected onRecord(fields: Array<string>, n: number) {
     if (this.fatal !== undefined) return
     if (this.columns === undefined) {
       // Blank lines before the header are not a header.

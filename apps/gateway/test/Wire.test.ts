@@ -13,6 +13,7 @@ const engines = await testEngines()
 
 const ENDPOINTS = [
   "DELETE /v1/campaigns-leads/{id}",
+  "DELETE /v1/suppressions/{phone}",
   "GET /healthz",
   "GET /metrics",
   "GET /readyz",
@@ -25,6 +26,8 @@ const ENDPOINTS = [
   "GET /v1/campaigns-leads/{id}/removal",
   "GET /v1/campaigns/{id}",
   "GET /v1/removals",
+  "GET /v1/suppressions",
+  "GET /v1/suppressions/{phone}",
   "PATCH /v1/campaigns-leads/{id}",
   "PATCH /v1/campaigns/{id}",
   "POST /v1/campaigns",
@@ -32,7 +35,9 @@ const ENDPOINTS = [
   "POST /v1/campaigns-leads/bulk-remove",
   "POST /v1/campaigns-leads/upload-file/{campaignId}",
   "POST /v1/campaigns/{id}/cancel",
-  "POST /v1/carrier/webhooks/call-ended"
+  "POST /v1/carrier/webhooks/call-ended",
+  "POST /v1/suppressions",
+  "POST /v1/suppressions/upload-file"
 ]
 
 const removalsOf = (metrics: string, from: string) =>

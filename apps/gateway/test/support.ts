@@ -99,7 +99,9 @@ export const snapshot = Effect.gen(function*() {
     ["leads", "id"],
     ["call_logs", "id"],
     ["lead_removals", "id"],
-    ["carrier_events", "provider_call_id"]
+    ["carrier_events", "provider_call_id"],
+    ["suppressions", "organization_id, phone_number"],
+    ["suppression_lifts", "id"]
   ] as const) {
     out[table] = yield* sql.unsafe(`SELECT * FROM ${table} ORDER BY ${order}`)
   }

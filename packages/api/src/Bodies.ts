@@ -57,7 +57,10 @@ export const BulkRemoveBody = Schema.Struct({
     Schema.minItems(1, { message: () => "must name at least one phone number" }),
     Schema.maxItems(MAX_BULK_REMOVAL, { message: () => `must name at most ${MAX_BULK_REMOVAL} phone numbers per request` })
   )),
-  reason: Schema.optional(ReasonParam)
+  reason: Schema.optional(ReasonParam),
+  suppress: Schema.optional(Schema.Boolean.annotations({
+    description: "Also suppress the numbers (those named, or those of the leads named), in the same transaction."
+  }))
 }).pipe(
   Schema.filter((body) => {
     if ((body.lead_ids === undefined) === (body.phone_numbers === undefined)) {
@@ -68,3 +71,15 @@ export const BulkRemoveBody = Schema.Struct({
     return true
   })
 ).annotations({ identifier: "BulkRemove", ...exact })
+
+/**
+ * `POST /v1/suppressions`: one number, as `phone_number` in E.164 or as `phoneNumber` with an
+ * optional `countryCode` (like a lead), an optional reason and an optional future expiry.
+ */
+export const SuppressionBody = Schema.Struct({
+  phone_number: Schema.optional(Schema.String.pipe(Schema.maxLength(32, { message: () => "must be at most 32 characters" }))),
+  phoneNumber: Schema.optional(Schema.String.pipe(Schema.maxLength(32, { message: () => "must be at most 32 characters" }))),
+  countryCode: Schema.optional(Schema.String.pipe(Schema.maxLength(8, { message: () => "must be at most 8 characters" }))),
+  reason: Schema.optional(ReasonParam.annotations({ description: "Why the number is suppressed, at most 500 characters." })),
+  expires_at: Schema.optional(Schema.Date.annotations({ description: "When it stops being enforced (ISO 8601, in the future); never if absent." }))
+}).annotations({ identifier: "SuppressionCreate", ...exact })

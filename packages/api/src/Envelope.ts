@@ -11,7 +11,9 @@ import {
   InvalidTransition,
   LeadLocked,
   LeadNotFound,
+  NumberSuppressed,
   RateLimited,
+  SuppressionNotFound,
   Unauthorized
 } from "@leadq/domain"
 import { Option, Schema } from "effect"
@@ -151,6 +153,8 @@ export const IdempotencyKeyReusedError = wireError(
  * POST endpoint of the contract (the header is ignored on other methods).
  */
 export const IdempotencyErrors = Schema.Union(IdempotencyKeyInUseError, IdempotencyKeyReusedError)
+export const SuppressionNotFoundError = wireError(SuppressionNotFound, 404, "The number is not suppressed in this organization (never, lifted, or expired).")
+export const NumberSuppressedError = wireError(NumberSuppressed, 409, "The number is on the organization's suppression list: it is never called.")
 export const RouteNotFoundError = wireError(RouteNotFound, 404, "No such route.")
 export const MethodNotAllowedError = wireError(MethodNotAllowed, 405, "The route exists but does not take this method.")
 export const PayloadTooLargeError = wireError(PayloadTooLarge, 413, "The request body is over the limit.")
@@ -175,6 +179,8 @@ export type ApiFailure =
   | InvalidTransition
   | IdempotencyKeyInUse
   | IdempotencyKeyReused
+  | SuppressionNotFound
+  | NumberSuppressed
   | RouteNotFound
   | MethodNotAllowed
   | PayloadTooLarge
@@ -200,6 +206,8 @@ const wireSchemas: ReadonlyArray<
   [InvalidTransition, "InvalidTransition", 409, InvalidTransitionError],
   [IdempotencyKeyInUse, "IdempotencyKeyInUse", 409, IdempotencyKeyInUseError],
   [IdempotencyKeyReused, "IdempotencyKeyReused", 422, IdempotencyKeyReusedError],
+  [SuppressionNotFound, "SuppressionNotFound", 404, SuppressionNotFoundError],
+  [NumberSuppressed, "NumberSuppressed", 409, NumberSuppressedError],
   [RouteNotFound, "RouteNotFound", 404, RouteNotFoundError],
   [MethodNotAllowed, "MethodNotAllowed", 405, MethodNotAllowedError],
   [PayloadTooLarge, "PayloadTooLarge", 413, PayloadTooLargeError],

@@ -6,6 +6,7 @@ import { InternalServerError, InvalidInputError, PayloadTooLargeError, Unsupport
 import { LeadsGroup } from "./LeadsGroup.js"
 import { RemovalsGroup } from "./RemovalsGroup.js"
 import { ServiceGroup } from "./ServiceGroup.js"
+import { SuppressionsGroup } from "./SuppressionsGroup.js"
 
 /**
  * The v1 contract, shared by the gateway (which implements it) and the typed client (which is
@@ -19,6 +20,7 @@ export class LeadqApi extends HttpApi.make("leadq")
   .add(LeadsGroup)
   .add(CallLogsGroup)
   .add(RemovalsGroup)
+  .add(SuppressionsGroup)
   .add(CarrierWebhookGroup)
   .add(ServiceGroup)
   .addError(InvalidInputError)

@@ -9,6 +9,7 @@ import {
   IdempotencyErrors,
   LeadLockedError,
   LeadNotFoundError,
+  NumberSuppressedError,
   PayloadTooLargeError
 } from "./Envelope.js"
 import { E164Param, IdParam, IdPath, PageParams, ReasonParam } from "./Params.js"
@@ -32,11 +33,13 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
       .addError(IdempotencyErrors)
       .addError(CampaignNotFoundError)
       .addError(CampaignTerminalError)
+      .addError(NumberSuppressedError)
       .addError(DuplicateLeadError)
       .annotate(OpenApi.Summary, "Add one lead to a campaign")
       .annotate(
         OpenApi.Description,
-        "A campaign holds a phone number once while its lead is not removed: a number a live lead of the " +
+        "A number on the organization's suppression list is refused, 409 `NumberSuppressed` (checked first). " +
+          "A campaign holds a phone number once while its lead is not removed: a number a live lead of the " +
           "campaign already has is 409 `DuplicateLead` naming that `lead_id`. A removed lead's number can be added " +
           "again; the same number in another campaign is a separate lead."
       )
@@ -56,9 +59,10 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
         "Multipart field `file`, at most 10 MiB. A `phone_number` column is required; `country_code` and `name` " +
           "columns map to the lead; up to 15 other columns become notes. Rows without a phone number are skipped " +
           "and counted; any invalid number rejects the whole file with its row numbers, and nothing is inserted. " +
-          "A row whose number a live lead of the campaign already holds, or an earlier row of the file has, is " +
-          "skipped (not an error), counted in `leads_skipped` and listed in `skipped` (row, number, reason " +
-          "`duplicate`, the holding `lead_id`; the first 1,000, then counted in `skipped_unlisted`)."
+          "A row whose number is suppressed in the organization (reason `suppressed`), or whose number a live lead " +
+          "of the campaign already holds or an earlier row of the file has (reason `duplicate`, with the holding " +
+          "`lead_id`), is skipped (not an error), counted in `leads_skipped` and listed in `skipped` (row, number, " +
+          "reason; in file order, the first 1,000, then counted in `skipped_unlisted`)."
       )
   )
   .add(
@@ -93,7 +97,12 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
   .add(
     HttpApiEndpoint.del("remove", "/v1/campaigns-leads/:id")
       .setPath(IdPath)
-      .setUrlParams(Schema.Struct({ reason: Schema.optional(ReasonParam) }))
+      .setUrlParams(Schema.Struct({
+        reason: Schema.optional(ReasonParam),
+        suppress: Schema.optional(Schema.Literal("true", "false").annotations({
+          description: "`true`: also suppress the lead's number in the organization, in the removal's transaction."
+        }))
+      }))
       .addSuccess(LeadRemoval)
       .addError(LeadNotFoundError)
       .addError(CampaignTerminalError)
@@ -103,7 +112,8 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
         "Pending or claimed: it leaves the queue at once and is never dialled. In a call: the call is not " +
           "interrupted, its log is written as usual, and no retry follows. Called: it leaves the queue; its call " +
           "logs stay. Every removal is audited with the API key, the time, the state it was removed from and the " +
-          "optional `reason`."
+          "optional `reason`. With `suppress=true` the lead's number is also suppressed (`POST /v1/suppressions`) in " +
+          "the same transaction, and the answer has `\"suppressed\": true`."
       )
   )
   .add(
@@ -119,7 +129,8 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
           "campaign with such a number). Each entry is removed exactly as `DELETE /v1/campaigns-leads/{id}` would " +
           "remove it — same rules, same audit record, the optional `reason` — and answered on its own: `removed` " +
           "(with `removed_from`), `already_removed`, `not_found` (also another organization's ids) or `refused` " +
-          "(a completed or cancelled campaign). One transaction; nothing is half-done. Safe to repeat."
+          "(a completed or cancelled campaign). One transaction; nothing is half-done. Safe to repeat. With " +
+          "`suppress: true` the numbers (those named, or those of the leads found) are suppressed in the same transaction."
       )
   )
   .middleware(Authentication)

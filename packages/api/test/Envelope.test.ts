@@ -165,6 +165,7 @@ describe("OpenAPI document", () => {
     )
     expect(ops.sort()).toEqual([
       "DELETE /v1/campaigns-leads/{id}",
+      "DELETE /v1/suppressions/{phone}",
       "GET /healthz",
       "GET /metrics",
       "GET /readyz",
@@ -177,6 +178,8 @@ describe("OpenAPI document", () => {
       "GET /v1/campaigns-leads/{id}/removal",
       "GET /v1/campaigns/{id}",
       "GET /v1/removals",
+      "GET /v1/suppressions",
+      "GET /v1/suppressions/{phone}",
       "PATCH /v1/campaigns-leads/{id}",
       "PATCH /v1/campaigns/{id}",
       "POST /v1/campaigns",
@@ -184,7 +187,9 @@ describe("OpenAPI document", () => {
       "POST /v1/campaigns-leads/bulk-remove",
       "POST /v1/campaigns-leads/upload-file/{campaignId}",
       "POST /v1/campaigns/{id}/cancel",
-      "POST /v1/carrier/webhooks/call-ended"
+      "POST /v1/carrier/webhooks/call-ended",
+      "POST /v1/suppressions",
+      "POST /v1/suppressions/upload-file"
     ])
     const remove = spec.paths["/v1/campaigns-leads/{id}"]!.delete!
     expect(Object.keys(remove.responses).sort()).toEqual(["200", "400", "401", "404", "409", "413", "415", "429", "500"])
@@ -192,6 +197,10 @@ describe("OpenAPI document", () => {
     const removal = spec.paths["/v1/campaigns-leads/{id}/removal"]!.get!
     expect(Object.keys(removal.responses).sort()).toEqual(["200", "400", "401", "404", "413", "415", "429", "500"])
     expect(removal.security).toEqual([{ bearer: [] }])
+    // Suppressing a number is 201; suppressing it again (new reason or expiry) is 200.
+    const suppress = spec.paths["/v1/suppressions"]!.post!
+    expect(Object.keys(suppress.responses).sort()).toEqual(["200", "201", "400", "401", "413", "415", "429", "500"])
+    expect(Object.keys(spec.paths["/v1/suppressions/{phone}"]!.get!.responses)).toContain("404")
     expect(JSON.stringify(spec)).not.toContain("HttpApiDecodeError")
     expect(spec.components.schemas["LeadNotFound"]).toBeDefined()
   })

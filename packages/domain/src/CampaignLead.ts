@@ -95,7 +95,9 @@ export class LeadRemoval extends Schema.Class<LeadRemoval>("LeadRemoval")({
   lead_id: LeadId,
   removed_from: RemovedFrom,
   /** True when a call was in progress: it is not interrupted, and no retry will follow it. */
-  call_in_progress: Schema.Boolean
+  call_in_progress: Schema.Boolean,
+  /** Present (true) when `suppress=true` was asked: the lead's number was suppressed in the removal's transaction. */
+  suppressed: Schema.optional(Schema.Boolean)
 }) {}
 
 export const REMOVAL_MESSAGE = "Lead removed from campaign."
@@ -116,7 +118,9 @@ export class BulkRemovalItem extends Schema.Class<BulkRemovalItem>("BulkRemovalI
   /** For `removed`: the state it was removed from. */
   removed_from: Schema.NullOr(RemovedFrom),
   /** For `removed` from a call: the call goes on, no retry follows. */
-  call_in_progress: Schema.Boolean
+  call_in_progress: Schema.Boolean,
+  /** With `suppress: true`: the number (the entry's, or its lead's) is suppressed, in the removal's transaction. */
+  suppressed: Schema.optional(Schema.Boolean)
 }) {}
 
 export class BulkRemoval extends Schema.Class<BulkRemoval>("BulkRemoval")({
@@ -124,5 +128,7 @@ export class BulkRemoval extends Schema.Class<BulkRemoval>("BulkRemoval")({
   removed: Schema.Int,
   already_removed: Schema.Int,
   not_found: Schema.Int,
-  refused: Schema.Int
+  refused: Schema.Int,
+  /** With `suppress: true`: how many distinct numbers were suppressed, in the same transaction as the removals. */
+  suppressed: Schema.optional(Schema.Int)
 }) {}

@@ -111,11 +111,12 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
 
 /**
  * The worker's last re-check before dialling found that the dial must not happen: the lead was
- * removed, or its campaign was paused or cancelled, after the claim.
+ * removed, its number suppressed (the re-check removes it), or its campaign was paused or
+ * cancelled, after the claim.
  */
 export class DialCancelled extends Schema.TaggedError<DialCancelled>()("DialCancelled", {
   lead_id: Schema.String,
-  reason: Schema.Literal("lead_removed", "campaign_paused", "campaign_cancelled", "campaign_completed"),
+  reason: Schema.Literal("lead_removed", "number_suppressed", "campaign_paused", "campaign_cancelled", "campaign_completed"),
   message: Schema.String
 }) {
   static of(lead_id: string, reason: DialCancelled["reason"]) {
@@ -188,5 +189,25 @@ export class DuplicateLead extends Schema.TaggedError<DuplicateLead>()("Duplicat
       phone_number,
       message: `Campaign ${campaign_id} already holds ${phone_number} (lead ${lead_id}); remove that lead first to add the number again.`
     })
+  }
+}
+
+/** No active suppression of this number in the caller's organization (never suppressed, lifted, or expired). */
+export class SuppressionNotFound extends Schema.TaggedError<SuppressionNotFound>()("SuppressionNotFound", {
+  phone_number: Schema.String,
+  message: Schema.String
+}) {
+  static of(phone_number: string) {
+    return new SuppressionNotFound({ phone_number, message: `${phone_number} is not suppressed.` })
+  }
+}
+
+/** The number is on the organization's suppression list: no lead with it may be added or dialled. */
+export class NumberSuppressed extends Schema.TaggedError<NumberSuppressed>()("NumberSuppressed", {
+  phone_number: Schema.String,
+  message: Schema.String
+}) {
+  static of(phone_number: string) {
+    return new NumberSuppressed({ phone_number, message: `${phone_number} is suppressed in this organization; it is never called.` })
   }
 }

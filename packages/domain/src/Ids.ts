@@ -32,6 +32,8 @@ export const ClaimId = idSchema("clm", "ClaimId")
 export type ClaimId = typeof ClaimId.Type
 export const RemovalId = idSchema("rmv", "RemovalId")
 export type RemovalId = typeof RemovalId.Type
+export const SuppressionLiftId = idSchema("lift", "SuppressionLiftId")
+export type SuppressionLiftId = typeof SuppressionLiftId.Type
 
 /** Random body of an id (or of a secret) from the platform's CSPRNG. */
 export const randomToken = (length: number = BODY_LENGTH): string => {
@@ -67,7 +69,8 @@ export const unsafeMakeId = {
   callLog: generator<CallLogId>("log"),
   call: generator<CallId>("call"),
   claim: generator<ClaimId>("clm"),
-  removal: generator<RemovalId>("rmv")
+  removal: generator<RemovalId>("rmv"),
+  suppressionLift: generator<SuppressionLiftId>("lift")
 } as const
 
 /** The same generators as effects. */
@@ -79,5 +82,6 @@ export const makeId = {
   callLog: Effect.sync(unsafeMakeId.callLog),
   call: Effect.sync(unsafeMakeId.call),
   claim: Effect.sync(unsafeMakeId.claim),
-  removal: Effect.sync(unsafeMakeId.removal)
+  removal: Effect.sync(unsafeMakeId.removal),
+  suppressionLift: Effect.sync(unsafeMakeId.suppressionLift)
 } as const

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import initial from "./migrations/0001_initial.js"
 import authFailures from "./migrations/0002_auth_failures.js"
 import removalsByOrganization from "./migrations/0003_removals_by_organization.js"
+import suppressions from "./migrations/0004_suppressions.js"
 import idempotencyKeys from "./migrations/0005_idempotency_keys.js"
 import leadNumbersUnique from "./migrations/0006_lead_numbers_unique.js"
 
@@ -11,6 +12,7 @@ export const migrations: ReadonlyArray<readonly [id: number, name: string, run: 
   [1, "initial", initial],
   [2, "auth_failures", authFailures],
   [3, "removals_by_organization", removalsByOrganization],
+  [4, "suppressions", suppressions],
   [5, "idempotency_keys", idempotencyKeys],
   [6, "lead_numbers_unique", leadNumbersUnique]
 ]

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import type { AddManyResult, BulkRemovalTarget, LeadDraft, LeadId, LeadPatch, LeadQuery, OrganizationId, RemovalRequest } from "@leadq/domain"
+import type { AddManyResult, BulkRemovalTarget, E164, LeadDraft, LeadId, LeadPatch, LeadQuery, OrganizationId, RemovalRequest } from "@leadq/domain"
 import {
   BulkRemoval,
   BulkRemovalItem,
@@ -14,6 +14,7 @@ import {
   LeadNotFound,
   LeadRemoval,
   LeadRepository,
+  NumberSuppressed,
   pageMeta,
   pageOffset,
   REMOVAL_MESSAGE,
@@ -28,6 +29,7 @@ import { QueueWakeups } from "./QueueWakeups.js"
 import { CountRow, EpochMsColumn, LeadRow, RemovalRecordRow, toLead, toSnapshot } from "./Rows.js"
 import { LiveNumbers } from "./LiveNumbers.js"
 import { findAll, findOne, makeLocks, num, orDieOnSql, single } from "./Sql.js"
+import { activeSuppressions, upsertSuppressions } from "./Suppressions.js"
 import type { TrustedCampaignRow, TrustedLeadRow } from "./TrustedRows.js"
 import { retryConfigOf } from "./TrustedRows.js"
 
@@ -116,6 +118,11 @@ export const makeLeadRepository = Effect.gen(function*() {
       const result = yield* sql.withTransaction(
         Effect.gen(function*() {
           const campaign = yield* openCampaign(org, campaignId)
+          // Suppression first: it is about the person, whichever campaign holds the number. Refused
+          // here for a clear answer; one suppressed after this commit is still never dialled (the
+          // dial re-check, docs/design.md §3).
+          const suppressed = yield* activeSuppressions(sql, [org], [draft.phone_number], now)
+          if (suppressed.size > 0) return yield* Effect.fail(NumberSuppressed.of(draft.phone_number))
           return yield* liveNumbers.insert(campaign.id, [draft], (chunk) => rowsOf(org, campaign, chunk, now))
         })
       )
@@ -216,6 +223,16 @@ export const makeLeadRepository = Effect.gen(function*() {
     l.claim_id, l.dialled, l.lease_expires_at, l.removed_from, c.status AS campaign_status, c.max_retries,
     c.retry_interval_minutes`
 
+  /** The removal's reason is the suppression's; it never expires. */
+  const suppressNumbers = (org: OrganizationId, phones: ReadonlyArray<string>, request: RemovalRequest, now: number) =>
+    upsertSuppressions(
+      sql,
+      org,
+      phones.map((phone_number) => ({ phone_number: phone_number as E164, reason: request.reason ?? null, expires_at: null })),
+      request.api_key_id,
+      now
+    )
+
   /**
    * docs/design.md §3 on one row read under its lock: the domain's rule decides, then a
    * compare-and-set on what was read (the row count is the answer) and the audit record.
@@ -261,6 +278,8 @@ export const makeLeadRepository = Effect.gen(function*() {
           WHERE l.id = ${id} AND l.organization_id = ${org} ${locks.forUpdateOfLeads}`
         if (row === undefined) return yield* Effect.fail(LeadNotFound.of(id))
         const removal = yield* removeLocked(org, row, request, now)
+        // `suppress=true`: the number is suppressed in this same transaction (both or neither).
+        if (request.suppress === true) yield* suppressNumbers(org, [row.phone_number], request, now)
         return { removal, campaign_id: row.campaign_id, others_open: row.others_open }
       })
     )
@@ -273,7 +292,8 @@ export const makeLeadRepository = Effect.gen(function*() {
       message: REMOVAL_MESSAGE,
       lead_id: id as LeadId,
       removed_from: result.removal.removed_from,
-      call_in_progress: result.removal.call_in_progress
+      call_in_progress: result.removal.call_in_progress,
+      ...(request.suppress === true ? { suppressed: true } : {})
     }, true)
   }, orDieOnSql)
 
@@ -308,10 +328,21 @@ export const makeLeadRepository = Effect.gen(function*() {
         }
         const handled = new Set<string>()
         const out: Array<BulkRemovalItem> = []
+        // With `suppress`, each entry says whether its number was suppressed (a named number always is).
+        const flag = (suppressed: boolean) => request.suppress === true ? { suppressed } : {}
         for (const input of inputs) {
           const matches = byInput.get(input) ?? []
           if (matches.length === 0) {
-            out.push(new BulkRemovalItem({ input, lead_id: null, outcome: "not_found", removed_from: null, call_in_progress: false }, true))
+            out.push(
+              new BulkRemovalItem({
+                input,
+                lead_id: null,
+                outcome: "not_found",
+                removed_from: null,
+                call_in_progress: false,
+                ...flag(target._tag === "PhoneNumbers")
+              }, true)
+            )
             continue
           }
           for (const row of matches) {
@@ -328,7 +359,8 @@ export const makeLeadRepository = Effect.gen(function*() {
                     lead_id: row.id,
                     outcome: e._tag === "CampaignTerminal" ? "refused" : "already_removed",
                     removed_from: null,
-                    call_in_progress: false
+                    call_in_progress: false,
+                    ...flag(true)
                   }, true),
                 onRight: (r) =>
                   new BulkRemovalItem({
@@ -336,13 +368,19 @@ export const makeLeadRepository = Effect.gen(function*() {
                     lead_id: row.id,
                     outcome: "removed",
                     removed_from: r.removed_from,
-                    call_in_progress: r.call_in_progress
+                    call_in_progress: r.call_in_progress,
+                    ...flag(true)
                   }, true)
               })
             )
           }
         }
-        return { out, campaigns: rows.map((r) => r.campaign_id) }
+        // `suppress: true`: the numbers named, or those of the leads named, in this same transaction.
+        const suppressedNumbers = request.suppress === true
+          ? target._tag === "PhoneNumbers" ? distinct : [...new Set(rows.map((r) => r.phone_number))]
+          : []
+        if (suppressedNumbers.length > 0) yield* suppressNumbers(org, suppressedNumbers, request, now)
+        return { out, campaigns: rows.map((r) => r.campaign_id), suppressed: suppressedNumbers.length }
       })
     )
     yield* completeDrained(sql, items.campaigns, now)
@@ -352,7 +390,8 @@ export const makeLeadRepository = Effect.gen(function*() {
       removed: count("removed"),
       already_removed: count("already_removed"),
       not_found: count("not_found"),
-      refused: count("refused")
+      refused: count("refused"),
+      ...(request.suppress === true ? { suppressed: items.suppressed } : {})
     }, true)
   }, orDieOnSql)
 

@@ -10,13 +10,15 @@ import type {
   FinishResult,
   LeadSnapshot
 } from "@leadq/domain"
-import { LeadLifecycle, StaleClaim, unsafeMakeId } from "@leadq/domain"
+import { DialCancelled as DialCancelledError, LeadLifecycle, StaleClaim, unsafeMakeId } from "@leadq/domain"
 import type { Context } from "effect"
 import { Clock, Effect, Either } from "effect"
 import { completeDrained } from "./Counters.js"
 import type { QueueWakeups } from "./QueueWakeups.js"
 import { toSnapshot } from "./Rows.js"
 import { makeLocks, orDieOnSql } from "./Sql.js"
+import type { ActiveSuppression } from "./Suppressions.js"
+import { activeSuppressions, lockNumbers, suppressionKey } from "./Suppressions.js"
 import type { TrustedCampaignRow, TrustedLeadRow } from "./TrustedRows.js"
 import { retryConfigOf } from "./TrustedRows.js"
 
@@ -47,6 +49,9 @@ const chunksOf = <A>(items: ReadonlyArray<A>): ReadonlyArray<ReadonlyArray<A>> =
 }
 
 const vanished = (what: string, id: string) => Effect.dieMessage(`${what} ${id} vanished`)
+
+/** The reason a lead removed by the dial re-check is audited with (docs/design.md §3, suppressions). */
+export const SUPPRESSED_REASON = "suppressed"
 
 /** The call log of an attempt whose dial is starting: written, `initiated`, before the carrier is asked anything (invariant 3). */
 const initiatedCallLogRow = (dial: Dial, phoneNumber: string, now: number) => ({
@@ -97,11 +102,24 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
   const startDials = Effect.fn("leadq/LeadQueue.startDials")(function*(claims: ReadonlyArray<Claim>, leaseMs: number) {
     if (claims.length === 0) return []
     const now = yield* Clock.currentTimeMillis
-    const { answers, released } = yield* sql.withTransaction(
+    const { answers, released, suppressedCampaigns } = yield* sql.withTransaction(
       Effect.gen(function*() {
         // Campaigns first (shared: a pause or cancel waits for us, or we see it), then the leads.
         const campaigns = yield* campaignSnapshots(claims.map((c) => c.campaign_id), locks.forShare)
         const rows = yield* lockLeads(claims.map((c) => c.lead_id))
+        // The batch's numbers on their organizations' suppression lists: one indexed lookup for the
+        // batch (on PostgreSQL after taking the numbers' locks shared, see `lockNumbers`). A
+        // suppression answered before this point is seen here, so a suppressed number is never
+        // dialled (docs/design.md §3); one after it waits for this commit and meets a dialled lead.
+        const leadRows = [...rows.values()]
+        yield* lockNumbers(sql, leadRows.map((r) => suppressionKey(r.organization_id, r.phone_number)), "shared")
+        const suppressions = yield* activeSuppressions(
+          sql,
+          leadRows.map((r) => r.organization_id),
+          leadRows.map((r) => r.phone_number),
+          now
+        )
+        const suppressedDials: Array<{ readonly claim: Claim; readonly row: TrustedLeadRow; readonly by: ActiveSuppression; readonly attempt: number }> = []
         // Each lead as this batch leaves it, so a lead named twice is answered as a second call would be.
         const current = new Map<string, LeadSnapshot>()
         const answers: Array<Either.Either<Dial, DialCancelled | StaleClaim>> = []
@@ -122,6 +140,16 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
               current.set(lead.id, Either.getOrElse(LeadLifecycle.release(lead, claim.claim_id), () => lead))
             }
             answers.push(Either.left(refusal))
+            continue
+          }
+          const by = suppressions.get(suppressionKey(row.organization_id, row.phone_number))
+          if (by !== undefined) {
+            // The number is suppressed: the lead is removed from where it stands (claimed), no log, no call.
+            const removal = LeadLifecycle.remove(lead, campaign)
+            if (Either.isLeft(removal)) return yield* Effect.dieMessage(`lead ${lead.id} could not be removed for its suppressed number`)
+            current.set(lead.id, removal.right.lead)
+            suppressedDials.push({ claim, row, by, attempt: lead.attempts })
+            answers.push(Either.left(DialCancelledError.of(lead.id, "number_suppressed")))
             continue
           }
           const next = decision.right
@@ -159,10 +187,33 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
             sql.insert(chunk.map(({ dial, row }) => initiatedCallLogRow(dial, row.phone_number, now)))
           }`
         }
-        return { answers, released: released.length }
+        for (const chunk of chunksOf(suppressedDials)) {
+          const changed = yield* sql<{ id: string }>`UPDATE leads SET state = 'removed', removed_from = 'claimed', removed_at = ${now},
+              claim_id = NULL, worker_id = NULL, dialled = 0, lease_expires_at = NULL, updated_at = ${now}
+            WHERE ${matchesClaims(chunk.map(({ claim }) => claim))} AND state = 'calling' AND dialled = 0
+            RETURNING id`
+          if (changed.length !== chunk.length) return yield* Effect.dieMessage("a lead changed under its lock while its dial was refused")
+          // The audit record of the removal: the key that suppressed the number answers for it.
+          yield* sql`INSERT INTO lead_removals ${
+            sql.insert(chunk.map(({ attempt, by, row }) => ({
+              id: unsafeMakeId.removal(),
+              organization_id: row.organization_id,
+              lead_id: row.id,
+              campaign_id: row.campaign_id,
+              api_key_id: by.api_key_id,
+              removed_from: "claimed",
+              attempt,
+              reason: SUPPRESSED_REASON,
+              removed_at: now
+            })))
+          }`
+        }
+        return { answers, released: released.length, suppressedCampaigns: suppressedDials.map(({ row }) => row.campaign_id) }
       })
     )
-    if (released > 0) yield* wakeups.notify
+    // A removal may have drained its campaign (docs/design.md §4), and it freed a slot.
+    if (suppressedCampaigns.length > 0) yield* completeDrained(sql, suppressedCampaigns, now)
+    if (released > 0 || suppressedCampaigns.length > 0) yield* wakeups.notify
     return answers
   }, orDieOnSql)
 

@@ -10,6 +10,7 @@ import { IdempotencyKeysLive } from "./SqlIdempotencyKeys.js"
 import { LeadQueueLive } from "./SqlLeadQueue.js"
 import { LeadRepositoryLive } from "./SqlLeadRepository.js"
 import { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
+import { SuppressionRepositoryLive } from "./SqlSuppressionRepository.js"
 
 export * from "./Database.js"
 export * from "./GroupCommit.js"
@@ -24,6 +25,7 @@ export { IdempotencyKeysLive } from "./SqlIdempotencyKeys.js"
 export { LeadQueueLive } from "./SqlLeadQueue.js"
 export { LeadRepositoryLive } from "./SqlLeadRepository.js"
 export { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
+export { SuppressionRepositoryLive } from "./SqlSuppressionRepository.js"
 
 /**
  * Every repository of the domain on one SQL database (SQLite or PostgreSQL, whichever
@@ -33,6 +35,7 @@ export const StoreLive = Layer.mergeAll(
   CampaignRepositoryLive,
   LeadRepositoryLive,
   RemovalAuditRepositoryLive,
+  SuppressionRepositoryLive,
   CallLogRepositoryLive,
   LeadQueueLive,
   ApiKeyRepositoryLive,

@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, layer } from "@effect/vitest"
 import type { CampaignLead, Claim, Dial, EndedCall } from "@leadq/domain"
-import { CampaignRepository, LeadQueue, LeadRepository, RetryConfig } from "@leadq/domain"
-import { Effect, Either, Option, TestClock } from "effect"
+import { CampaignRepository, LeadQueue, LeadRepository, RetryConfig, SuppressionRepository } from "@leadq/domain"
+import { Deferred, Effect, Either, Fiber, Option, TestClock } from "effect"
 import { testEngines } from "../src/testing/index.js"
 import { campaignDraft, leadDraft, newOrg, outcome, storeLayer } from "./fixtures.js"
 
@@ -167,6 +167,69 @@ for (const engine of engines) {
         }
         expect(Either.isLeft(yield* Effect.either(leads.get(batched.org, batched.leadsA[1]!.id)))).toBe(true)
       }))
+
+    it.effect("startDials: a lead whose number is suppressed in its organization is removed (claimed, reason suppressed), not dialled, as startDial does it; other organizations' leads with the number are dialled", () =>
+      Effect.gen(function*() {
+        yield* freshQueue
+        const queue = yield* LeadQueue
+        const sql = yield* SqlClient.SqlClient
+        const suppressions = yield* SuppressionRepository
+        const batched = yield* twin(3, 0)
+        const single = yield* twin(3, 0)
+        const bystander = yield* twin(3, 0)
+        const claims = yield* claimAll
+        expect(claims).toHaveLength(9)
+        // The same number in every twin (leadDraft(1)); suppressed in two organizations, not in the third.
+        for (const t of [batched, single]) {
+          yield* suppressions.suppress(t.org, { phone_number: t.leadsA[1]!.phone_number, reason: "opted out", expires_at: null }, t.keyId)
+        }
+        const inOrder = (t: Twin) => t.leadsA.map((l) => claimOf(claims, l))
+        const answers = yield* queue.startDials(inOrder(batched), LEASE)
+        const singles: Array<Answer> = []
+        for (const claim of inOrder(single)) singles.push(yield* Effect.either(queue.startDial(claim, LEASE)))
+        const expected = [["Dial", 1], ["DialCancelled", "number_suppressed"], ["Dial", 1]]
+        expect(answers.map(shape)).toEqual(expected)
+        expect(singles.map(shape)).toEqual(expected)
+        expect((yield* queue.startDials(inOrder(bystander), LEASE)).map(shape)).toEqual([["Dial", 1], ["Dial", 1], ["Dial", 1]])
+        const ids = (t: Twin) => t.leadsA.map((l) => l.id)
+        const rowsBehind = yield* rowsOf(ids(batched))
+        expect(rowsBehind).toEqual(yield* rowsOf(ids(single)))
+        const dialled = ["calling", 1, 1, 1, ["initiated"]]
+        expect(statesOf(rowsBehind)).toEqual([dialled, ["removed", 0, 0, 0, []], dialled])
+        for (const t of [batched, single]) {
+          const records = yield* sql<{ removed_from: string; reason: string; api_key_id: string; attempt: number }>`
+            SELECT removed_from, reason, api_key_id, attempt FROM lead_removals WHERE lead_id = ${t.leadsA[1]!.id}`
+          expect(records.map((r) => ({ ...r, attempt: Number(r.attempt) }))).toEqual([
+            { removed_from: "claimed", reason: "suppressed", api_key_id: t.keyId, attempt: 0 }
+          ])
+        }
+      }))
+
+    if (engine === "pg") {
+      it.effect("startDials waits for a suppression of its numbers that is being written, then sees it (PostgreSQL: the numbers' locks)", () =>
+        Effect.gen(function*() {
+          yield* freshQueue
+          const queue = yield* LeadQueue
+          const sql = yield* SqlClient.SqlClient
+          const t = yield* twin(1, 0)
+          const [claim] = yield* claimAll
+          const lead = t.leadsA[0]!
+          const locked = yield* Deferred.make<void>()
+          // A suppression of the lead's number, its transaction open (the number's lock taken) when
+          // the dial re-check starts, committed a moment later.
+          const suppressing = yield* Effect.fork(sql.withTransaction(Effect.gen(function*() {
+            yield* Effect.flatMap(SuppressionRepository, (s) =>
+              s.suppressMany(t.org, [{ phone_number: lead.phone_number, reason: null, expires_at: null }], t.keyId))
+            yield* Deferred.succeed(locked, undefined)
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 300)))
+          })))
+          yield* Deferred.await(locked)
+          const [answer] = yield* queue.startDials([claim!], LEASE)
+          yield* Fiber.join(suppressing)
+          expect(shape(answer!)).toEqual(["DialCancelled", "number_suppressed"])
+          expect(yield* sql`SELECT id FROM call_logs WHERE lead_id = ${lead.id}`).toEqual([])
+        }))
+    }
 
     it.effect("startDials: an empty batch does nothing; a batch of one is startDial", () =>
       Effect.gen(function*() {

@@ -1,6 +1,6 @@
 import type { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpClientResponse } from "@effect/platform"
 import { FetchHttpClient, HttpApiClient, HttpBody, HttpClient, HttpClientError } from "@effect/platform"
-import type { CallLogFilters, UploadResult } from "@leadq/api"
+import type { CallLogFilters, SuppressionUploadResult, UploadResult } from "@leadq/api"
 import { LeadqApi } from "@leadq/api"
 import type { CallLog, Page } from "@leadq/domain"
 import { InvalidInput, issuesOf, randomToken } from "@leadq/domain"
@@ -73,6 +73,7 @@ export interface CsvSource {
 }
 
 type UploadError = Effect.Effect.Error<ReturnType<LeadqEndpoints["leads"]["upload"]>>
+type SuppressionUploadError = Effect.Effect.Error<ReturnType<LeadqEndpoints["suppressions"]["upload"]>>
 type CallLogListError = Effect.Effect.Error<ReturnType<LeadqEndpoints["callLogs"]["list"]>>
 
 export interface LeadqClientService extends LeadqEndpoints {
@@ -92,6 +93,8 @@ export interface LeadqClientService extends LeadqEndpoints {
    * streamed, because a `FormData` cannot tell how much of it was sent. Never retried.
    */
   readonly uploadCsv: (campaignId: string, file: CsvSource) => Effect.Effect<UploadResult, UploadError>
+  /** `POST /v1/suppressions/upload-file` from a stream, like `uploadCsv`. Never retried. */
+  readonly uploadSuppressionsCsv: (file: CsvSource) => Effect.Effect<SuppressionUploadResult, SuppressionUploadError>
 }
 
 export interface LeadqClientOptions {
@@ -256,7 +259,14 @@ export const make = (options: LeadqClientOptions): Effect.Effect<LeadqClientServ
       )
     }) as LeadqClientService["uploadCsv"]
 
-    return { ...(endpoints as unknown as LeadqEndpoints), baseUrl, callLogsIfChanged, uploadCsv }
+    const uploadSuppressionsCsv = Effect.fn("leadq/transport/uploadSuppressionsCsv")(function*(file: CsvSource) {
+      return yield* derived.suppressions.upload({ payload: new FormData() }).pipe(
+        Effect.catchAll(normalizeError),
+        Effect.locally(requestTweaks, { body: multipartBody(file), timeout: uploadTimeout })
+      )
+    }) as LeadqClientService["uploadSuppressionsCsv"]
+
+    return { ...(endpoints as unknown as LeadqEndpoints), baseUrl, callLogsIfChanged, uploadCsv, uploadSuppressionsCsv }
   })
 
 /** `LEADQ_URL` (default `http://127.0.0.1:8080`) and `LEADQ_API_KEY` (required), as `ConnectionSettings` reads them. */

@@ -1,18 +1,16 @@
-import { FileSystem } from "@effect/platform"
 import type { LeadStatus } from "@leadq/domain"
 import { CampaignLead, isE164, issuesOf, LeadInput, LeadRemoval } from "@leadq/domain"
 import { LeadqClient } from "@leadq/transport"
 import type { HashMap } from "effect"
-import { Effect, Either, Option, Schema, Stream } from "effect"
-import * as path from "node:path"
+import { Effect, Either, Option, Schema } from "effect"
 import type { ConnectionFlags } from "../Connection.js"
 import type { IdFlags, PageFlags } from "../Gateway.js"
 import { given, pagingOf, withGateway } from "../Gateway.js"
 import { listing } from "../Listing.js"
 import type { Paint } from "../Output.js"
 import { clip, count, Output, status, when } from "../Output.js"
-import { progressBar } from "../Progress.js"
 import { UsageError } from "../UsageError.js"
+import { uploadFile } from "../FileUpload.js"
 
 const encodeLead = Schema.encodeSync(CampaignLead)
 const encodeRemoval = Schema.encodeSync(LeadRemoval)
@@ -118,18 +116,25 @@ export const list = (flags: ListFlags) =>
 
 export interface RemoveFlags extends IdFlags {
   readonly reason: Option.Option<string>
+  readonly suppress: boolean
 }
 
 export const remove = (flags: RemoveFlags) =>
   withGateway(flags, Effect.gen(function*() {
     const leadq = yield* LeadqClient
     const reason = given(flags.reason)
-    const removal = yield* leadq.leads.remove({ path: { id: flags.id }, urlParams: reason === undefined ? {} : { reason } })
+    const removal = yield* leadq.leads.remove({
+      path: { id: flags.id },
+      urlParams: { ...(reason === undefined ? {} : { reason }), ...(flags.suppress ? { suppress: "true" as const } : {}) }
+    })
     const output = yield* Output
     if (output.json) return yield* output.jsonLine(encodeRemoval(removal))
     yield* output.line(`Removed lead ${output.paint.bold(removal.lead_id)} from its campaign (it was ${removal.removed_from}).`)
     if (removal.call_in_progress) {
       yield* output.line("A call was in progress: it is not cut; its call log is written when it ends, and no retry follows.")
+    }
+    if (removal.suppressed === true) {
+      yield* output.line(`Its number is suppressed: no campaign of the organization will call it again.`)
     }
   }))
 
@@ -140,35 +145,27 @@ export interface UploadFlags extends ConnectionFlags {
 
 export const upload = (flags: UploadFlags) =>
   withGateway(flags, Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const info = yield* Effect.mapError(
-      fs.stat(flags.file),
-      () => new UsageError({ message: `Cannot read the file ${flags.file}.` })
-    )
-    if (info.type !== "File") return yield* new UsageError({ message: `${flags.file} is not a file.` })
-    const size = Number(info.size)
     const leadq = yield* LeadqClient
     const output = yield* Output
-    const result = yield* Effect.scoped(Effect.gen(function*() {
-      const progress = yield* progressBar("upload", size, "bytes")
-      const content = fs.stream(flags.file, { chunkSize: FileSystem.KiB(64) }).pipe(
-        Stream.tap((chunk) =>
-          Effect.sync(() => {
-            progress.advance(chunk.byteLength)
-          })
-        ),
-        Stream.onDone(() => Effect.sync(() => progress.status("waiting for the gateway to store the leads…")))
-      )
-      return yield* leadq.uploadCsv(flags.campaign, { content, size, filename: path.basename(flags.file) })
-    }))
+    const result = yield* uploadFile(
+      flags.file,
+      "waiting for the gateway to store the leads…",
+      (source) => leadq.uploadCsv(flags.campaign, source)
+    )
     if (output.json) return yield* output.jsonLine({ ...result })
-    const duplicates = result.skipped.length + result.skipped_unlisted
+    const listed = result.skipped.length + result.skipped_unlisted
+    // Per reason among the listed rows; the gateway lists the first 1,000 and only counts the rest.
+    const suppressed = result.skipped.filter((s) => s.reason === "suppressed").length
+    const duplicates = result.skipped.length - suppressed
     yield* output.line(
       `Added ${count(result.leads_created)} leads to campaign ${output.paint.bold(result.campaign_id)}; ` +
-        `${count(result.leads_skipped - duplicates)} rows without a phone number skipped` +
-        (duplicates === 0 ? "." : `; ${count(duplicates)} rows with a number the campaign already holds skipped:`)
+        `${count(result.leads_skipped - listed)} rows without a phone number skipped` +
+        (duplicates === 0 ? "" : `; ${count(duplicates)} rows with a number the campaign already holds skipped`) +
+        (suppressed === 0 ? "" : `; ${count(suppressed)} rows with a suppressed number skipped`) +
+        (result.skipped_unlisted === 0 ? "" : `; ${count(result.skipped_unlisted)} more rows with a number skipped`) +
+        (listed === 0 ? "." : ":")
     )
-    if (duplicates === 0) return
+    if (listed === 0) return
     yield* output.table(
       ["ROW", "PHONE", "REASON", "HELD BY"],
       result.skipped.map((s) => [String(s.row), s.phone_number, s.reason, s.lead_id ?? ""])

@@ -42,7 +42,7 @@ export const LeadsHandlers = HttpApiBuilder.group(LeadqApi, "leads", (handlers) 
               payload.lead_ids !== undefined
                 ? { _tag: "LeadIds", lead_ids: payload.lead_ids }
                 : { _tag: "PhoneNumbers", campaign_id: payload.campaign_id!, phone_numbers: payload.phone_numbers! },
-              { api_key_id: c.api_key_id, reason: payload.reason }
+              { api_key_id: c.api_key_id, reason: payload.reason, suppress: payload.suppress }
             ),
             (result) => {
               for (const item of result.results) if (item.removed_from !== null) metrics.countRemoval(item.removed_from)
@@ -53,7 +53,11 @@ export const LeadsHandlers = HttpApiBuilder.group(LeadqApi, "leads", (handlers) 
       // removed from.
       .handle("remove", ({ path, urlParams }) =>
         Effect.flatMap(CurrentCaller, (c) =>
-          Effect.map(leads.remove(c.organization_id, path.id, { api_key_id: c.api_key_id, reason: urlParams.reason }), (removal) => {
+          Effect.map(leads.remove(c.organization_id, path.id, {
+            api_key_id: c.api_key_id,
+            reason: urlParams.reason,
+            suppress: urlParams.suppress === "true"
+          }), (removal) => {
             metrics.countRemoval(removal.removed_from)
             // The hottest endpoint: its answer is plain JSON already (strings and a boolean), so it
             // is written directly rather than through a second, schema-driven encoding pass.

@@ -1,7 +1,7 @@
 import type { Effect, Option } from "effect"
 import { Context } from "effect"
 import type { BulkRemoval, CampaignLead, LeadDraft, LeadPatch, LeadRemoval, LeadStatus, RemovedFrom } from "../CampaignLead.js"
-import type { CampaignNotFound, CampaignTerminal, DuplicateLead, LeadLocked, LeadNotFound } from "../Errors.js"
+import type { CampaignNotFound, CampaignTerminal, DuplicateLead, LeadLocked, LeadNotFound, NumberSuppressed } from "../Errors.js"
 import type { ApiKeyId, CampaignId, LeadId, OrganizationId, RemovalId } from "../Ids.js"
 import type { Page, PageRequest } from "../Pagination.js"
 
@@ -17,6 +17,11 @@ export interface LeadQuery extends PageRequest {
 export interface RemovalRequest {
   readonly api_key_id: ApiKeyId
   readonly reason?: string | undefined
+  /**
+   * Also suppress the lead's number organization-wide (docs/design.md §3), in the removal's own
+   * transaction: both commit or neither does.
+   */
+  readonly suppress?: boolean | undefined
 }
 
 /**
@@ -58,18 +63,21 @@ export interface RemovalRecord {
 
 export class LeadRepository extends Context.Tag("leadq/LeadRepository")<LeadRepository, {
   /**
-   * Enqueue one lead: it gets its slot (`scheduled_at`) now and keeps it. A number already held
-   * by a live (not removed) lead of the campaign is `DuplicateLead`.
+   * Enqueue one lead: it gets its slot (`scheduled_at`) now and keeps it. A suppressed number is
+   * `NumberSuppressed` (checked first); a number already held by a live (not removed) lead of the
+   * campaign is `DuplicateLead`.
    */
   readonly add: (
     org: OrganizationId,
     campaignId: string,
     draft: LeadDraft
-  ) => Effect.Effect<CampaignLead, CampaignNotFound | CampaignTerminal | DuplicateLead>
+  ) => Effect.Effect<CampaignLead, CampaignNotFound | CampaignTerminal | NumberSuppressed | DuplicateLead>
   /**
    * Enqueue many leads in one transaction, in order: all of them or none, except that a draft
    * whose number a live lead of the campaign already holds, or an earlier draft of the same call
-   * has, is skipped and reported rather than failing the rest.
+   * has, is skipped and reported rather than failing the rest. The caller leaves suppressed
+   * numbers out (`SuppressionRepository.activeAmong`); one suppressed meanwhile is still never
+   * dialled (the dial re-check).
    */
   readonly addMany: (
     org: OrganizationId,

@@ -6,15 +6,32 @@ import { Effect } from "effect"
  * before and after of a request that must change nothing. (Not the history checker's snapshot:
  * this one keeps every column, `updated_at` included, and the keys and organizations.)
  */
-export const TABLES = ["organizations", "api_keys", "campaigns", "leads", "call_logs", "lead_removals", "carrier_events"] as const
+export const TABLES = [
+  "organizations",
+  "api_keys",
+  "campaigns",
+  "leads",
+  "call_logs",
+  "lead_removals",
+  "carrier_events",
+  "suppressions",
+  "suppression_lifts"
+] as const
+
+/** A row's identity: its id, or what the table is keyed by. */
+const keyOf = (table: (typeof TABLES)[number], row: Record<string, unknown>) =>
+  table === "carrier_events"
+    ? String(row["provider_call_id"])
+    : table === "suppressions"
+    ? `${String(row["organization_id"])} ${String(row["phone_number"])}`
+    : String(row["id"])
 
 export const databaseRows = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const out = new Map<string, string>()
   for (const table of TABLES) {
-    const key = table === "carrier_events" ? "provider_call_id" : "id"
-    const rows = yield* sql<Record<string, unknown>>`SELECT * FROM ${sql(table)} ORDER BY ${sql(key)}`
-    for (const row of rows) out.set(`${table}/${String(row[key])}`, JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? String(v) : v)))
+    const rows = yield* sql<Record<string, unknown>>`SELECT * FROM ${sql(table)}`
+    for (const row of rows) out.set(`${table}/${keyOf(table, row)}`, JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? String(v) : v)))
   }
   return out
 }).pipe(Effect.orDie)

@@ -16,6 +16,8 @@ export interface Organization {
   readonly campaigns: Array<string>
   readonly leads: Array<string>
   readonly callLogs: Array<string>
+  /** Suppressed numbers (E.164), named by `/v1/suppressions/{phone}`. */
+  readonly suppressions: Array<string>
 }
 
 export type TargetServices = ApiKeyRepository | LeadQueue | SqlClient.SqlClient
@@ -70,7 +72,7 @@ export const stageOrganization = (baseUrl: string, label: string) =>
     const issued = yield* keys.createKey(name)
     const revoked = yield* keys.createKey(name)
     yield* Effect.orDie(keys.revoke(revoked.api_key_id))
-    const org: Organization = { apiKey: issued.api_key, http: makeLeadqHttp(baseUrl, issued.api_key), campaigns: [], leads: [], callLogs: [] }
+    const org: Organization = { apiKey: issued.api_key, http: makeLeadqHttp(baseUrl, issued.api_key), campaigns: [], leads: [], callLogs: [], suppressions: [] }
     // Called leads and their logs first, while nothing else is due.
     yield* addCampaign(org, 3, `${label} called`)
     yield* finishDueCalls(org)
@@ -80,6 +82,10 @@ export const stageOrganization = (baseUrl: string, label: string) =>
     yield* Effect.orDie(org.http.request("POST", `/v1/campaigns/${cancelled}/cancel`))
     yield* addCampaign(org, 6, `${label} running`)
     yield* Effect.orDie(org.http.request("DELETE", `/v1/campaigns-leads/${org.leads[org.leads.length - 1]!}`))
+    const suppressed = phone()
+    yield* Effect.flatMap(Effect.orDie(org.http.request("POST", "/v1/suppressions", { phone_number: suppressed, reason: "fuzz" })), (a) =>
+      a.status === 201 ? Effect.void : Effect.dieMessage(`suppression: ${a.status} ${JSON.stringify(a.body)}`))
+    org.suppressions.push(suppressed)
     return { org, revokedKey: revoked.api_key }
   })
 

@@ -66,7 +66,11 @@ export const tenancyProbes = (operations: ReadonlyArray<Operation>, a: Organizat
   for (const op of operations) {
     if (!op.secured) continue
     const pathParams = op.parameters.filter((p) => p.in === "path")
-    const ids = op.path.startsWith("/v1/campaigns-leads/upload-file/") || op.path.startsWith("/v1/call-logs/campaign/") || op.path.startsWith("/v1/campaigns/")
+    // Creating a suppression names nothing of another organization's (like creating a campaign).
+    if (op.id === "suppressions.create" || op.id === "suppressions.upload") continue
+    const ids = op.path.startsWith("/v1/suppressions/")
+      ? a.suppressions.map(encodeURIComponent)
+      : op.path.startsWith("/v1/campaigns-leads/upload-file/") || op.path.startsWith("/v1/call-logs/campaign/") || op.path.startsWith("/v1/campaigns/")
       ? a.campaigns
       : op.path.startsWith("/v1/campaigns-leads/")
       ? a.leads
