@@ -106,7 +106,9 @@ for (const engine of engines) {
           yield* sqlRows(`UPDATE suppressions SET expires_at = ${Date.now() - 1000} WHERE phone_number = '${phone}'`)
           expectFailure(yield* call(gw, "GET", path(phone), { key: org.apiKey }), 404, "SuppressionNotFound")
           expect(expectStatus(yield* call(gw, "GET", "/v1/suppressions", { key: org.apiKey }), 200).meta.total).toBe(0)
-          yield* addLead(gw, campaign.id, org.apiKey, { phoneNumber: phone })
+          // Addable again: in another campaign (this one holds the number already: DuplicateLead).
+          const other = yield* createCampaign(gw, org.apiKey)
+          yield* addLead(gw, other.id, org.apiKey, { phoneNumber: phone })
           const dial = yield* dialLead(lead.id)
           expect(dial.attempt).toBe(1)
           // Suppressing it again starts a new suppression: 201.

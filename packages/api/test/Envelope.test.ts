@@ -197,9 +197,12 @@ describe("OpenAPI document", () => {
     const removal = spec.paths["/v1/campaigns-leads/{id}/removal"]!.get!
     expect(Object.keys(removal.responses).sort()).toEqual(["200", "400", "401", "404", "413", "415", "429", "500"])
     expect(removal.security).toEqual([{ bearer: [] }])
-    // Suppressing a number is 201; suppressing it again (new reason or expiry) is 200.
+    // Suppressing a number is 201; suppressing it again (new reason or expiry) is 200. Like every
+    // POST it may answer the Idempotency-Key errors (409 IdempotencyKeyInUse, 422 IdempotencyKeyReused).
     const suppress = spec.paths["/v1/suppressions"]!.post!
-    expect(Object.keys(suppress.responses).sort()).toEqual(["200", "201", "400", "401", "413", "415", "429", "500"])
+    expect(Object.keys(suppress.responses).sort()).toEqual(["200", "201", "400", "401", "409", "413", "415", "422", "429", "500"])
+    const suppressUpload = spec.paths["/v1/suppressions/upload-file"]!.post!
+    expect(Object.keys(suppressUpload.responses).sort()).toEqual(["201", "400", "401", "409", "413", "415", "422", "429", "500"])
     expect(Object.keys(spec.paths["/v1/suppressions/{phone}"]!.get!.responses)).toContain("404")
     expect(JSON.stringify(spec)).not.toContain("HttpApiDecodeError")
     expect(spec.components.schemas["LeadNotFound"]).toBeDefined()
