@@ -84,4 +84,28 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
       const list = yield* runCli(["suppressions", "list", "--json"], { env })
       expect(jsonLines(list.stdout).map((s) => [s["phone_number"], s["reason"]])).toEqual([["+14155550501", "dnc list"], ["+14155550502", null]])
     }))
+
+  it.effect("leads upload lists suppressed and duplicate rows in one table, each with its reason", () =>
+    Effect.gen(function*() {
+      const gw = yield* TestGateway
+      const org = yield* gw.newOrganization()
+      const env = { LEADQ_URL: gw.baseUrl, LEADQ_API_KEY: org.apiKey }
+      expect((yield* runCli(["suppressions", "add", "+14155550601"], { env })).code).toBe(0)
+      const campaigns = yield* CampaignRepository
+      const leads = yield* LeadRepository
+      const campaign = yield* campaigns.create(org.organizationId, { ...campaignDraft("Mixed"), scheduled_at: new Date("2099-01-01T00:00:00Z") })
+      const held = yield* leads.add(org.organizationId, campaign.id, { name: null, phone_number: "+14155550602" as E164, notes: {} })
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "leadq-leads-"))
+      const file = path.join(dir, "leads.csv")
+      fs.writeFileSync(file, "phone_number\n+14155550601\n+14155550602\n+14155550603\n")
+      const result = yield* runCli(["leads", "upload", "--campaign", campaign.id, "--file", file], { env })
+      fs.rmSync(dir, { recursive: true, force: true })
+      expect(result.code).toBe(0)
+      expect(result.stdout).toContain(
+        `Added 1 leads to campaign ${campaign.id}; 0 rows without a phone number skipped; ` +
+          "1 rows with a number the campaign already holds skipped; 1 rows with a suppressed number skipped:"
+      )
+      expect(result.stdout).toMatch(/2\s+\+14155550601\s+suppressed\s*\n/)
+      expect(result.stdout).toMatch(new RegExp(`3\\s+\\+14155550602\\s+duplicate\\s+${held.id}`))
+    }))
 })
