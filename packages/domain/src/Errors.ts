@@ -211,3 +211,12 @@ export class NumberSuppressed extends Schema.TaggedError<NumberSuppressed>()("Nu
     return new NumberSuppressed({ phone_number, message: `${phone_number} is suppressed in this organization; it is never called.` })
   }
 }
+
+export class WebhookEndpointNotFound extends Schema.TaggedError<WebhookEndpointNotFound>()("WebhookEndpointNotFound", {
+  webhook_id: Schema.String,
+  message: Schema.String
+}) {
+  static of(webhook_id: string) {
+    return new WebhookEndpointNotFound({ webhook_id, message: `Webhook endpoint ${webhook_id} not found.` })
+  }
+}

@@ -34,6 +34,11 @@ export const RemovalId = idSchema("rmv", "RemovalId")
 export type RemovalId = typeof RemovalId.Type
 export const SuppressionLiftId = idSchema("lift", "SuppressionLiftId")
 export type SuppressionLiftId = typeof SuppressionLiftId.Type
+export const WebhookEndpointId = idSchema("wh", "WebhookEndpointId")
+export type WebhookEndpointId = typeof WebhookEndpointId.Type
+/** An outgoing webhook event (an `outbox_events` row): the id receivers de-duplicate on. */
+export const EventId = idSchema("evt", "EventId")
+export type EventId = typeof EventId.Type
 
 /** Random body of an id (or of a secret) from the platform's CSPRNG. */
 export const randomToken = (length: number = BODY_LENGTH): string => {
@@ -70,7 +75,9 @@ export const unsafeMakeId = {
   call: generator<CallId>("call"),
   claim: generator<ClaimId>("clm"),
   removal: generator<RemovalId>("rmv"),
-  suppressionLift: generator<SuppressionLiftId>("lift")
+  suppressionLift: generator<SuppressionLiftId>("lift"),
+  webhookEndpoint: generator<WebhookEndpointId>("wh"),
+  event: generator<EventId>("evt")
 } as const
 
 /** The same generators as effects. */
@@ -83,5 +90,7 @@ export const makeId = {
   call: Effect.sync(unsafeMakeId.call),
   claim: Effect.sync(unsafeMakeId.claim),
   removal: Effect.sync(unsafeMakeId.removal),
-  suppressionLift: Effect.sync(unsafeMakeId.suppressionLift)
+  suppressionLift: Effect.sync(unsafeMakeId.suppressionLift),
+  webhookEndpoint: Effect.sync(unsafeMakeId.webhookEndpoint),
+  event: Effect.sync(unsafeMakeId.event)
 } as const

@@ -2,6 +2,7 @@ import type { SqlClient, Statement } from "@effect/sql"
 import type { CampaignCounters } from "@leadq/domain"
 import { CampaignLifecycle, CampaignStatus } from "@leadq/domain"
 import { Effect, Option, Schema } from "effect"
+import { appendEvents, statusChangedEvent } from "./Outbox.js"
 import { CounterRow, countersOf, IntColumn, ZERO_COUNTERS } from "./Rows.js"
 import { findAll, findOne, makeLocks, num, single } from "./Sql.js"
 
@@ -56,8 +57,8 @@ export const completeIfDrained = (sql: SqlClient.SqlClient, campaignId: string, 
   return sql.withTransaction(
     Effect.gen(function*() {
       const campaign = yield* findOne(
-        Schema.Struct({ status: CampaignStatus }),
-        sql`SELECT status FROM campaigns WHERE id = ${campaignId} ${forUpdate}`
+        Schema.Struct({ status: CampaignStatus, organization_id: Schema.String }),
+        sql`SELECT status, organization_id FROM campaigns WHERE id = ${campaignId} ${forUpdate}`
       )
       if (Option.isNone(campaign)) return false
       const status = campaign.value.status
@@ -70,7 +71,11 @@ export const completeIfDrained = (sql: SqlClient.SqlClient, campaignId: string, 
           FROM leads WHERE campaign_id = ${campaignId}`
       )
       if (CampaignLifecycle.completeIfDrained(status, counts) !== "completed" || status === "completed") return false
-      yield* sql`UPDATE campaigns SET status = 'completed', updated_at = ${now} WHERE id = ${campaignId} AND status = 'running'`
+      const changed = yield* sql`UPDATE campaigns SET status = 'completed', updated_at = ${now}
+        WHERE id = ${campaignId} AND status = 'running' RETURNING id`
+      if (changed.length === 0) return false
+      // The completion's event commits with it (docs/design.md §3, the outbox).
+      yield* appendEvents(sql, [statusChangedEvent(campaign.value.organization_id, campaignId, status, "completed", now)], now)
       return true
     })
   )

@@ -11,6 +11,7 @@ import {
 import { Clock, Effect, Layer, Option } from "effect"
 import { completeDrained, countersFor } from "./Counters.js"
 import { QueueWakeups } from "./QueueWakeups.js"
+import { appendEvents, statusChangedEvent } from "./Outbox.js"
 import { CampaignRow, CountRow, toCampaign } from "./Rows.js"
 import { findAll, findOne, makeLocks, orDieOnSql, single } from "./Sql.js"
 
@@ -95,6 +96,8 @@ export const makeCampaignRepository = Effect.gen(function*() {
           set.calling_window = patch.calling_window === null ? null : JSON.stringify(patch.calling_window)
         }
         yield* sql`UPDATE campaigns SET ${sql.update(set)} WHERE id = ${row.id}`
+        // Paused or resumed: the event commits with the change (docs/design.md §3, the outbox).
+        if (status !== row.status) yield* appendEvents(sql, [statusChangedEvent(org, row.id, row.status, status, now)], now)
         return { before: row.status, status }
       })
     )
@@ -115,6 +118,7 @@ export const makeCampaignRepository = Effect.gen(function*() {
         const row = yield* findRow(org, id, locks.forUpdate)
         const status = yield* CampaignLifecycle.cancel({ id: row.id, status: row.status, agent_id: row.agent_id, has_dialled: false })
         yield* sql`UPDATE campaigns SET status = ${status}, updated_at = ${now} WHERE id = ${row.id}`
+        yield* appendEvents(sql, [statusChangedEvent(org, row.id, row.status, status, now)], now)
       })
     )
     return yield* get(org, id)

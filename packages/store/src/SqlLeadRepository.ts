@@ -1,5 +1,18 @@
 import { SqlClient } from "@effect/sql"
-import type { AddManyResult, BulkRemovalTarget, E164, LeadDraft, LeadId, LeadPatch, LeadQuery, OrganizationId, RemovalRequest } from "@leadq/domain"
+import type {
+  AddManyResult,
+  ApiKeyId,
+  BulkRemovalTarget,
+  E164,
+  LeadDraft,
+  LeadId,
+  LeadPatch,
+  LeadQuery,
+  OrganizationId,
+  PendingEvent,
+  RemovalRequest,
+  RemovedFrom
+} from "@leadq/domain"
 import {
   BulkRemoval,
   BulkRemovalItem,
@@ -28,6 +41,7 @@ import { GroupCommit } from "./GroupCommit.js"
 import { QueueWakeups } from "./QueueWakeups.js"
 import { CountRow, EpochMsColumn, LeadRow, RemovalRecordRow, toLead, toSnapshot } from "./Rows.js"
 import { LiveNumbers } from "./LiveNumbers.js"
+import { appendEvents } from "./Outbox.js"
 import { findAll, findOne, makeLocks, num, orDieOnSql, single } from "./Sql.js"
 import { activeSuppressions, upsertSuppressions } from "./Suppressions.js"
 import type { TrustedCampaignRow, TrustedLeadRow } from "./TrustedRows.js"
@@ -233,6 +247,48 @@ export const makeLeadRepository = Effect.gen(function*() {
       now
     )
 
+  /** The `lead.removed` event of a removal this transaction made (docs/webhooks.md). */
+  const removedEvent = (
+    org: OrganizationId,
+    row: RemovalRow,
+    removal: { readonly removed_from: RemovedFrom; readonly call_in_progress: boolean },
+    request: RemovalRequest,
+    at: string
+  ): PendingEvent => ({
+    organization_id: org,
+    type: "lead.removed",
+    data: {
+      lead_id: row.id,
+      campaign_id: row.campaign_id,
+      phone_number: row.phone_number,
+      removed_from: removal.removed_from,
+      call_in_progress: removal.call_in_progress,
+      reason: request.reason ?? null,
+      api_key_id: request.api_key_id,
+      removed_at: at
+    }
+  })
+
+  /** The `lead.suppressed` event of a number a removal with `suppress` put on the list. */
+  const suppressedEvent = (
+    org: OrganizationId,
+    phone: string,
+    lead: { readonly lead_id: string | null; readonly campaign_id: string | null },
+    request: RemovalRequest,
+    at: string
+  ): PendingEvent => ({
+    organization_id: org,
+    type: "lead.suppressed",
+    data: {
+      phone_number: phone,
+      reason: request.reason ?? null,
+      expires_at: null,
+      api_key_id: request.api_key_id as ApiKeyId,
+      ...lead,
+      suppressed_at: at
+    }
+  })
+
   /**
    * docs/design.md §3 on one row read under its lock: the domain's rule decides, then a
    * compare-and-set on what was read (the row count is the answer) and the audit record.
@@ -280,6 +336,18 @@ export const makeLeadRepository = Effect.gen(function*() {
         const removal = yield* removeLocked(org, row, request, now)
         // `suppress=true`: the number is suppressed in this same transaction (both or neither).
         if (request.suppress === true) yield* suppressNumbers(org, [row.phone_number], request, now)
+        // The outbox, last and in one statement: the removal's events commit with it (docs/design.md §3).
+        const at = new Date(now).toISOString()
+        yield* appendEvents(
+          sql,
+          request.suppress === true
+            ? [
+              removedEvent(org, row, removal, request, at),
+              suppressedEvent(org, row.phone_number, { lead_id: row.id, campaign_id: row.campaign_id }, request, at)
+            ]
+            : [removedEvent(org, row, removal, request, at)],
+          now
+        )
         return { removal, campaign_id: row.campaign_id, others_open: row.others_open }
       })
     )
@@ -328,6 +396,8 @@ export const makeLeadRepository = Effect.gen(function*() {
         }
         const handled = new Set<string>()
         const out: Array<BulkRemovalItem> = []
+        const at = new Date(now).toISOString()
+        const events: Array<PendingEvent> = []
         // With `suppress`, each entry says whether its number was suppressed (a named number always is).
         const flag = (suppressed: boolean) => request.suppress === true ? { suppressed } : {}
         for (const input of inputs) {
@@ -362,8 +432,9 @@ export const makeLeadRepository = Effect.gen(function*() {
                     call_in_progress: false,
                     ...flag(true)
                   }, true),
-                onRight: (r) =>
-                  new BulkRemovalItem({
+                onRight: (r) => {
+                  events.push(removedEvent(org, row, r, request, at))
+                  return new BulkRemovalItem({
                     input,
                     lead_id: row.id,
                     outcome: "removed",
@@ -371,6 +442,7 @@ export const makeLeadRepository = Effect.gen(function*() {
                     call_in_progress: r.call_in_progress,
                     ...flag(true)
                   }, true)
+                }
               })
             )
           }
@@ -380,6 +452,25 @@ export const makeLeadRepository = Effect.gen(function*() {
           ? target._tag === "PhoneNumbers" ? distinct : [...new Set(rows.map((r) => r.phone_number))]
           : []
         if (suppressedNumbers.length > 0) yield* suppressNumbers(org, suppressedNumbers, request, now)
+        // The outbox, last and in one statement: a `lead.removed` per lead removed, a
+        // `lead.suppressed` per number suppressed (naming the first lead of the request that had it).
+        if (suppressedNumbers.length > 0) {
+          const leadOf = new Map<string, RemovalRow>()
+          for (const row of rows) if (!leadOf.has(row.phone_number)) leadOf.set(row.phone_number, row)
+          for (const phone of suppressedNumbers) {
+            const lead = leadOf.get(phone)
+            events.push(suppressedEvent(
+              org,
+              phone,
+              lead !== undefined
+                ? { lead_id: lead.id, campaign_id: lead.campaign_id }
+                : { lead_id: null, campaign_id: target._tag === "PhoneNumbers" ? target.campaign_id : null },
+              request,
+              at
+            ))
+          }
+        }
+        yield* appendEvents(sql, events, now)
         return { out, campaigns: rows.map((r) => r.campaign_id), suppressed: suppressedNumbers.length }
       })
     )

@@ -8,13 +8,16 @@ import type {
   DialCancelled,
   EndedCall,
   FinishResult,
-  LeadSnapshot
+  LeadSnapshot,
+  PendingEvent
 } from "@leadq/domain"
 import { DialCancelled as DialCancelledError, LeadLifecycle, StaleClaim, unsafeMakeId } from "@leadq/domain"
 import type { Context } from "effect"
 import { Clock, Effect, Either } from "effect"
 import { completeDrained } from "./Counters.js"
 import type { QueueWakeups } from "./QueueWakeups.js"
+import type { CallLogEventRow } from "./Outbox.js"
+import { appendEvents, CALL_LOG_EVENT_COLUMNS, callLogPayload } from "./Outbox.js"
 import { toSnapshot } from "./Rows.js"
 import { makeLocks, orDieOnSql } from "./Sql.js"
 import type { ActiveSuppression } from "./Suppressions.js"
@@ -64,7 +67,7 @@ const initiatedCallLogRow = (dial: Dial, phoneNumber: string, now: number) => ({
   claim_id: dial.claim_id,
   phone_number: phoneNumber,
   attempt: dial.attempt,
-  status: "initiated",
+  status: "initiated" as const,
   end_reason: null,
   duration_seconds: null,
   started_at: null,
@@ -75,6 +78,7 @@ const initiatedCallLogRow = (dial: Dial, phoneNumber: string, now: number) => ({
 
 export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.Service<QueueWakeups>) => {
   const locks = makeLocks(sql)
+  const returningCallLog = sql.literal(["organization_id", ...CALL_LOG_EVENT_COLUMNS].map((c) => `call_logs.${c}`).join(", "))
 
   /** `(?, ?, …), (?, ?, …)`: the rows of a VALUES list. */
   const rowsOf = (rows: ReadonlyArray<ReadonlyArray<unknown>>): Statement.Fragment =>
@@ -167,6 +171,7 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
           started.push({ dial, row })
           answers.push(Either.right(dial))
         }
+        const events: Array<PendingEvent> = []
         for (const chunk of chunksOf(released)) {
           yield* sql`UPDATE leads SET state = 'pending', claim_id = NULL, worker_id = NULL, dialled = 0,
               lease_expires_at = NULL, updated_at = ${now}
@@ -183,9 +188,9 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
             RETURNING leads.id`
           if (changed.length !== chunk.length) return yield* Effect.dieMessage("a lead changed under its lock while its dial started")
           // The call logs are written before the carrier is asked anything (invariant 3).
-          yield* sql`INSERT INTO call_logs ${
-            sql.insert(chunk.map(({ dial, row }) => initiatedCallLogRow(dial, row.phone_number, now)))
-          }`
+          const logs = chunk.map(({ dial, row }) => initiatedCallLogRow(dial, row.phone_number, now))
+          yield* sql`INSERT INTO call_logs ${sql.insert(logs)}`
+          for (const log of logs) events.push({ organization_id: log.organization_id, type: "call.started", data: callLogPayload(log) })
         }
         for (const chunk of chunksOf(suppressedDials)) {
           const changed = yield* sql<{ id: string }>`UPDATE leads SET state = 'removed', removed_from = 'claimed', removed_at = ${now},
@@ -207,7 +212,26 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
               removed_at: now
             })))
           }`
+          for (const { by, row } of chunk) {
+            events.push({
+              organization_id: row.organization_id,
+              type: "lead.removed",
+              data: {
+                lead_id: row.id,
+                campaign_id: row.campaign_id,
+                phone_number: row.phone_number,
+                removed_from: "claimed",
+                call_in_progress: false,
+                reason: SUPPRESSED_REASON,
+                api_key_id: by.api_key_id,
+                removed_at: new Date(now).toISOString()
+              }
+            })
+          }
         }
+        // The outbox, last and in one statement: a `call.started` per dial, a `lead.removed` per
+        // lead the re-check removed (docs/design.md §3).
+        yield* appendEvents(sql, events, now)
         return { answers, released: released.length, suppressedCampaigns: suppressedDials.map(({ row }) => row.campaign_id) }
       })
     )
@@ -227,6 +251,7 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
         const current = new Map<string, LeadSnapshot>()
         const answers: Array<Either.Either<FinishResult, StaleClaim>> = []
         const finished: Array<{ readonly call: EndedCall; readonly lead: LeadSnapshot }> = []
+        const events: Array<PendingEvent> = []
         for (const call of calls) {
           const { dial, outcome } = call
           const row = rows.get(dial.lead_id)
@@ -244,7 +269,7 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
           answers.push(Either.right({ retry: decision.right.retry, removed: lead.state === "removed", campaign_status: campaign.status }))
         }
         for (const chunk of chunksOf(finished)) {
-          const logs = yield* sql<{ id: string }>`
+          const logs = yield* sql<CallLogEventRow & { readonly organization_id: string }>`
             WITH v(v_id, v_status, v_reason, v_duration, v_started, v_ended) AS (VALUES ${
             rowsOf(chunk.map(({ call: { dial, outcome } }) => [
               dial.call_log_id,
@@ -259,8 +284,14 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
               started_at = COALESCE(call_logs.started_at, CAST(v_started AS BIGINT)), ended_at = CAST(v_ended AS BIGINT),
               updated_at = ${now}
             FROM v WHERE call_logs.id = v_id AND call_logs.status IN ('initiated', 'in_progress')
-            RETURNING call_logs.id`
+            RETURNING ${returningCallLog}`
           if (logs.length !== chunk.length) return yield* Effect.dieMessage("a call log of this batch was already final")
+          // Each call log as it now stands, for its `call.ended` (RETURNING order is not the batch's: order by the batch).
+          const byId = new Map(logs.map((l) => [l.id, l]))
+          for (const { call } of chunk) {
+            const log = byId.get(call.dial.call_log_id)!
+            events.push({ organization_id: log.organization_id, type: "call.ended", data: callLogPayload(log) })
+          }
           yield* sql`
             WITH v(v_id, v_claim, v_state, v_outcome, v_scheduled) AS (VALUES ${
             rowsOf(chunk.map(({ call: { dial }, lead }) => [dial.lead_id, dial.claim_id, lead.state, lead.outcome, lead.scheduled_at]))
@@ -269,6 +300,8 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
               claim_id = NULL, worker_id = NULL, dialled = 0, lease_expires_at = NULL, updated_at = ${now}
             FROM v WHERE leads.id = v_id AND leads.claim_id = v_claim`
         }
+        // The outbox, last and in one statement: a `call.ended` per call finished (docs/design.md §3).
+        yield* appendEvents(sql, events, now)
         return answers
       })
     )

@@ -12,6 +12,7 @@ import {
   unsafeMakeId
 } from "@leadq/domain"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
+import { appendEvents, suppressedEvents } from "./Outbox.js"
 import { CountRow, EpochMsColumn } from "./Rows.js"
 import { findAll, findOne, makeLocks, orDieOnSql, single } from "./Sql.js"
 import { activeSuppressions, upsertSuppressions } from "./Suppressions.js"
@@ -69,6 +70,7 @@ export const makeSuppressionRepository = Effect.gen(function*() {
       Effect.gen(function*() {
         const before = yield* findActive(org, draft.phone_number, now, locks.forUpdate)
         yield* upsertSuppressions(sql, org, [draft], apiKeyId, now)
+        yield* appendEvents(sql, suppressedEvents(org, [draft], apiKeyId, now), now)
         const after = yield* findActive(org, draft.phone_number, now)
         if (Option.isNone(after)) return yield* Effect.dieMessage(`suppression of ${draft.phone_number} vanished`)
         return { suppression: after.value, created: Option.isNone(before) }
@@ -86,6 +88,7 @@ export const makeSuppressionRepository = Effect.gen(function*() {
       Effect.gen(function*() {
         const before = yield* activeSuppressions(sql, [org], drafts.map((d) => d.phone_number), now)
         const written = yield* upsertSuppressions(sql, org, drafts, apiKeyId, now)
+        yield* appendEvents(sql, suppressedEvents(org, drafts, apiKeyId, now), now)
         return { created: written - before.size, updated: before.size }
       })
     )
@@ -145,6 +148,19 @@ export const makeSuppressionRepository = Effect.gen(function*() {
           })
         }`
         yield* sql`DELETE FROM suppressions WHERE organization_id = ${org} AND phone_number = ${phone}`
+        yield* appendEvents(sql, [{
+          organization_id: org,
+          type: "suppression.lifted",
+          data: {
+            phone_number: s.phone_number,
+            reason: s.reason,
+            expires_at: s.expires_at?.toISOString() ?? null,
+            suppressed_by: s.api_key_id,
+            suppressed_at: s.created_at.toISOString(),
+            lifted_by: apiKeyId,
+            lifted_at: new Date(now).toISOString()
+          }
+        }], now)
         return new LiftedSuppression({
           message: "Suppression lifted.",
           suppression: s,

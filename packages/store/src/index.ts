@@ -11,6 +11,7 @@ import { LeadQueueLive } from "./SqlLeadQueue.js"
 import { LeadRepositoryLive } from "./SqlLeadRepository.js"
 import { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
 import { SuppressionRepositoryLive } from "./SqlSuppressionRepository.js"
+import { WebhookEndpointRepositoryLive } from "./SqlWebhookEndpointRepository.js"
 
 export * from "./Database.js"
 export * from "./GroupCommit.js"
@@ -26,6 +27,8 @@ export { LeadQueueLive } from "./SqlLeadQueue.js"
 export { LeadRepositoryLive } from "./SqlLeadRepository.js"
 export { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
 export { SuppressionRepositoryLive } from "./SqlSuppressionRepository.js"
+export { WebhookEndpointRepositoryLive } from "./SqlWebhookEndpointRepository.js"
+export { appendEvents } from "./Outbox.js"
 
 /**
  * Every repository of the domain on one SQL database (SQLite or PostgreSQL, whichever
@@ -36,6 +39,7 @@ export const StoreLive = Layer.mergeAll(
   LeadRepositoryLive,
   RemovalAuditRepositoryLive,
   SuppressionRepositoryLive,
+  WebhookEndpointRepositoryLive,
   CallLogRepositoryLive,
   LeadQueueLive,
   ApiKeyRepositoryLive,
