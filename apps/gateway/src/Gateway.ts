@@ -18,12 +18,13 @@ import { LeadUpload } from "./LeadUpload.js"
 import { RemovalsHandlers } from "./handlers/RemovalsHandlers.js"
 import { ServiceHandlers } from "./handlers/ServiceHandlers.js"
 import { SuppressionsHandlers } from "./handlers/SuppressionsHandlers.js"
+import { WebhooksHandlers } from "./handlers/WebhooksHandlers.js"
 import { SuppressionUpload } from "./SuppressionUpload.js"
 import { RequestPipelineLive } from "./RequestPipeline.js"
 
 /** The API implemented: every group's handlers and the bearer authentication. */
 const ApiLive = HttpApiBuilder.api(LeadqApi).pipe(
-  Layer.provide([CampaignsHandlers, LeadsHandlers, CallLogsHandlers, RemovalsHandlers, SuppressionsHandlers, CarrierWebhookHandlers, ServiceHandlers]),
+  Layer.provide([CampaignsHandlers, LeadsHandlers, CallLogsHandlers, RemovalsHandlers, SuppressionsHandlers, WebhooksHandlers, CarrierWebhookHandlers, ServiceHandlers]),
   Layer.provide([AuthenticationLive, LeadUpload.Default, SuppressionUpload.Default])
 )
 

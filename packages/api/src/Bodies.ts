@@ -8,7 +8,10 @@ import {
   LeadInput,
   LeadPatchInput,
   MaxConcurrentCalls,
-  RetryConfig
+  RetryConfig,
+  WebhookDescription,
+  WebhookEventList,
+  WebhookUrl
 } from "@leadq/domain"
 import { Schema } from "effect"
 import { IdParam, ReasonParam } from "./Params.js"
@@ -83,3 +86,21 @@ export const SuppressionBody = Schema.Struct({
   reason: Schema.optional(ReasonParam.annotations({ description: "Why the number is suppressed, at most 500 characters." })),
   expires_at: Schema.optional(Schema.Date.annotations({ description: "When it stops being enforced (ISO 8601, in the future); never if absent." }))
 }).annotations({ identifier: "SuppressionCreate", ...exact })
+
+/** `POST /v1/webhooks`: where to send, which events; `enabled` defaults to true. */
+export const WebhookCreateBody = Schema.Struct({
+  url: WebhookUrl,
+  events: WebhookEventList,
+  description: Schema.optional(WebhookDescription),
+  enabled: Schema.optional(Schema.Boolean.annotations({ description: "Whether events are sent (default true)." }))
+}).annotations({ identifier: "WebhookCreate", ...exact })
+
+/** `PATCH /v1/webhooks/{id}`: absent fields stay as they are; `description: null` clears it. */
+export const WebhookPatchBody = Schema.Struct({
+  url: Schema.optional(WebhookUrl),
+  events: Schema.optional(WebhookEventList),
+  description: Schema.optional(Schema.NullOr(WebhookDescription)),
+  enabled: Schema.optional(Schema.Boolean)
+}).pipe(
+  Schema.filter((body) => Object.keys(body).length > 0 || "send at least one of url, events, description, enabled")
+).annotations({ identifier: "WebhookPatch", ...exact })

@@ -14,7 +14,8 @@ import {
   NumberSuppressed,
   RateLimited,
   SuppressionNotFound,
-  Unauthorized
+  Unauthorized,
+  WebhookEndpointNotFound
 } from "@leadq/domain"
 import { Option, Schema } from "effect"
 import {
@@ -154,6 +155,7 @@ export const IdempotencyKeyReusedError = wireError(
  */
 export const IdempotencyErrors = Schema.Union(IdempotencyKeyInUseError, IdempotencyKeyReusedError)
 export const SuppressionNotFoundError = wireError(SuppressionNotFound, 404, "The number is not suppressed in this organization (never, lifted, or expired).")
+export const WebhookEndpointNotFoundError = wireError(WebhookEndpointNotFound, 404, "No such webhook endpoint in this organization, or it was deleted.")
 export const NumberSuppressedError = wireError(NumberSuppressed, 409, "The number is on the organization's suppression list: it is never called.")
 export const RouteNotFoundError = wireError(RouteNotFound, 404, "No such route.")
 export const MethodNotAllowedError = wireError(MethodNotAllowed, 405, "The route exists but does not take this method.")
@@ -181,6 +183,7 @@ export type ApiFailure =
   | IdempotencyKeyReused
   | SuppressionNotFound
   | NumberSuppressed
+  | WebhookEndpointNotFound
   | RouteNotFound
   | MethodNotAllowed
   | PayloadTooLarge
@@ -208,6 +211,7 @@ const wireSchemas: ReadonlyArray<
   [IdempotencyKeyReused, "IdempotencyKeyReused", 422, IdempotencyKeyReusedError],
   [SuppressionNotFound, "SuppressionNotFound", 404, SuppressionNotFoundError],
   [NumberSuppressed, "NumberSuppressed", 409, NumberSuppressedError],
+  [WebhookEndpointNotFound, "WebhookEndpointNotFound", 404, WebhookEndpointNotFoundError],
   [RouteNotFound, "RouteNotFound", 404, RouteNotFoundError],
   [MethodNotAllowed, "MethodNotAllowed", 405, MethodNotAllowedError],
   [PayloadTooLarge, "PayloadTooLarge", 413, PayloadTooLargeError],
