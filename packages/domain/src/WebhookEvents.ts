@@ -83,10 +83,18 @@ export type WebhookEventType = keyof typeof WebhookEventData
 
 export const WEBHOOK_EVENT_TYPES = Object.keys(WebhookEventData) as ReadonlyArray<WebhookEventType>
 
-export const WebhookEventType = Schema.Literal(...(WEBHOOK_EVENT_TYPES as [WebhookEventType, ...Array<WebhookEventType>])).annotations({
-  identifier: "WebhookEventType",
-  message: () => `must be one of ${WEBHOOK_EVENT_TYPES.join(", ")}`
-})
+const KNOWN_TYPES: ReadonlySet<string> = new Set(WEBHOOK_EVENT_TYPES)
+
+/**
+ * A known event type. A refined string rather than a union of literals, so an unknown type is
+ * one readable problem (`must be one of …`), not one line per known type.
+ */
+export const WebhookEventType = Schema.String.pipe(
+  Schema.filter((s): s is WebhookEventType => KNOWN_TYPES.has(s), {
+    message: () => `must be one of ${WEBHOOK_EVENT_TYPES.join(", ")}`,
+    jsonSchema: { enum: WEBHOOK_EVENT_TYPES }
+  })
+).annotations({ identifier: "WebhookEventType", description: "An event type: " + WEBHOOK_EVENT_TYPES.join(", ") + "." })
 
 /** The wire form of an event's data (what the outbox stores as JSON text). */
 export type WebhookEventPayload<T extends WebhookEventType> = Schema.Schema.Encoded<(typeof WebhookEventData)[T]>

@@ -227,7 +227,7 @@ for (const engine of engines) {
           expect(dials).toHaveLength(2)
           const events = (yield* eventsOf(org)).slice(1) // after the suppression's own event
           const logs = yield* Effect.flatMap(CallLogRepository, (r) => Effect.forEach(dials, (d) => r.get(org, d.call_log_id)))
-          expect(events.filter((e) => e.type === "call.started").map((e) => e.data)).toEqual(logs.map(encodeCallLog))
+          expect(events.filter((e) => e.type === "call.started").map((e) => e.data)).toEqual(logs.map((l) => encodeCallLog(l)))
           expect(logs.every((l) => l.status === "initiated")).toBe(true)
           expect(events.filter((e) => e.type === "lead.removed").map((e) => e.data)).toEqual([{
             lead_id: leads[1]!.id,
@@ -256,7 +256,7 @@ for (const engine of engines) {
           expect(answers.every(Either.isRight)).toBe(true)
           const events = (yield* eventsOf(org)).slice(before)
           const logs = yield* Effect.flatMap(CallLogRepository, (r) => Effect.forEach(dials, (d) => r.get(org, d.call_log_id)))
-          expect(events.filter((e) => e.type === "call.ended").map((e) => e.data)).toEqual(logs.map(encodeCallLog))
+          expect(events.filter((e) => e.type === "call.ended").map((e) => e.data)).toEqual(logs.map((l) => encodeCallLog(l)))
           expect(logs.map((l) => l.status)).toEqual(["completed", "busy"])
           expect(leads).toHaveLength(2)
           // max_retries 1: the busy lead will be retried, so the campaign is not drained yet.
