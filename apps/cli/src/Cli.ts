@@ -37,6 +37,7 @@ const callLogsModule = () => import("./commands/CallLogs.js")
 const keysModule = () => import("./commands/Keys.js")
 const removalsModule = () => import("./commands/Removals.js")
 const suppressionsModule = () => import("./commands/Suppressions.js")
+const webhooksModule = () => import("./commands/Webhooks.js")
 
 /** A group without a subcommand is bad usage: say which ones there are. */
 const chooseOne = (group: string, choices: string) => () => {
@@ -477,6 +478,60 @@ const suppressions = Command.make("suppressions", {}, chooseOne("suppressions", 
 )
 
 // ---------------------------------------------------------------------------------------------
+// webhooks
+
+const EVENT_LIST = "lead.removed, lead.suppressed, suppression.lifted, call.started, call.ended, campaign.status_changed"
+const webhookIdArg = Args.text({ name: "id" }).pipe(Args.withDescription("The endpoint id (wh_…)."))
+const descriptionOption = Options.text("description").pipe(Options.withDescription("A note for people (at most 500 characters)."), Options.optional)
+
+const webhooksCreate = Command.make("create", {
+  ...connection,
+  endpoint: Args.text({ name: "endpoint-url" }).pipe(Args.withDescription("Where events are POSTed (http or https, no credentials).")),
+  events: Options.text("events").pipe(Options.withDescription(`Comma-separated event types: ${EVENT_LIST}.`)),
+  description: descriptionOption,
+  disabled: Options.boolean("disabled").pipe(Options.withDescription("Create it disabled (nothing sent until --enable)."))
+}, lazy(webhooksModule, (m, a) => m.create(a))).pipe(
+  Command.withDescription(help(
+    "Create a webhook endpoint. Its signing secret is printed once.",
+    ["leadq webhooks create https://crm.example.com/leadq --events lead.removed,lead.suppressed --description \"CRM opt-outs\""],
+    ["Events created from now on are sent to it, signed with the secret (docs/webhooks.md)."]
+  ))
+)
+
+const webhooksList = Command.make("list", { ...connection, ...paging }, lazy(webhooksModule, (m, a) => m.list(a))).pipe(
+  Command.withDescription(help("List the webhook endpoints, oldest first (without their secrets).", ["leadq webhooks list", "leadq webhooks list --all --json"]))
+)
+
+const webhooksGet = Command.make("get", { ...connection, id: webhookIdArg }, lazy(webhooksModule, (m, a) => m.get(a))).pipe(
+  Command.withDescription(help("Show a webhook endpoint (without its secret).", ["leadq webhooks get wh_…"]))
+)
+
+const webhooksUpdate = Command.make("update", {
+  ...connection,
+  id: webhookIdArg,
+  endpoint: Options.text("endpoint-url").pipe(Options.withDescription("A new URL to POST events to."), Options.optional),
+  events: Options.text("events").pipe(Options.withDescription(`Comma-separated event types, replacing the list: ${EVENT_LIST}.`), Options.optional),
+  description: descriptionOption,
+  clearDescription: Options.boolean("clear-description").pipe(Options.withDescription("Remove the description.")),
+  enable: Options.boolean("enable").pipe(Options.withDescription("Send events to it.")),
+  disable: Options.boolean("disable").pipe(Options.withDescription("Stop sending events to it (kept, not deleted)."))
+}, lazy(webhooksModule, (m, a) => m.update(a))).pipe(
+  Command.withDescription(help(
+    "Change a webhook endpoint's URL, events, description or enabled flag. The secret does not change.",
+    ["leadq webhooks update wh_… --disable", "leadq webhooks update wh_… --events call.ended --endpoint-url https://crm.example.com/calls"]
+  ))
+)
+
+const webhooksDelete = Command.make("delete", { ...connection, id: webhookIdArg }, lazy(webhooksModule, (m, a) => m.remove(a))).pipe(
+  Command.withDescription(help("Delete a webhook endpoint: nothing is sent to it any more.", ["leadq webhooks delete wh_…"]))
+)
+
+const webhooks = Command.make("webhooks", {}, chooseOne("webhooks", "create|list|get|update|delete")).pipe(
+  Command.withDescription(help("The organization's webhook endpoints: where leadq sends its events.")),
+  Command.withSubcommands([webhooksCreate, webhooksList, webhooksGet, webhooksUpdate, webhooksDelete])
+)
+
+// ---------------------------------------------------------------------------------------------
 // keys
 
 const database = {
@@ -513,9 +568,9 @@ const keys = Command.make("keys", {}, chooseOne("keys", "create|revoke")).pipe(
 
 // ---------------------------------------------------------------------------------------------
 
-const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|removals|suppressions|keys")).pipe(
+const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|removals|suppressions|webhooks|keys")).pipe(
   Command.withDescription(help(
-    "The leadq operator CLI: campaigns, leads, call logs, the removal audit, suppressions and API keys.",
+    "The leadq operator CLI: campaigns, leads, call logs, the removal audit, suppressions, webhooks and API keys.",
     [
       "export LEADQ_URL=http://127.0.0.1:8080 LEADQ_API_KEY=lq_…",
       "leadq campaigns list",
@@ -523,7 +578,7 @@ const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs
     ],
     ["Exit codes: 0 ok, 1 a request failed, 2 bad usage. Completions: leadq --completions bash|zsh|fish."]
   )),
-  Command.withSubcommands([campaigns, leads, callLogs, removals, suppressions, keys])
+  Command.withSubcommands([campaigns, leads, callLogs, removals, suppressions, webhooks, keys])
 )
 
 export const cli = Command.run(leadq, { name: "leadq", version: VERSION })
