@@ -14,6 +14,7 @@ const engines = await testEngines()
 const ENDPOINTS = [
   "DELETE /v1/campaigns-leads/{id}",
   "DELETE /v1/suppressions/{phone}",
+  "DELETE /v1/webhooks/{id}",
   "GET /healthz",
   "GET /metrics",
   "GET /readyz",
@@ -28,8 +29,11 @@ const ENDPOINTS = [
   "GET /v1/removals",
   "GET /v1/suppressions",
   "GET /v1/suppressions/{phone}",
+  "GET /v1/webhooks",
+  "GET /v1/webhooks/{id}",
   "PATCH /v1/campaigns-leads/{id}",
   "PATCH /v1/campaigns/{id}",
+  "PATCH /v1/webhooks/{id}",
   "POST /v1/campaigns",
   "POST /v1/campaigns-leads",
   "POST /v1/campaigns-leads/bulk-remove",
@@ -37,7 +41,8 @@ const ENDPOINTS = [
   "POST /v1/campaigns/{id}/cancel",
   "POST /v1/carrier/webhooks/call-ended",
   "POST /v1/suppressions",
-  "POST /v1/suppressions/upload-file"
+  "POST /v1/suppressions/upload-file",
+  "POST /v1/webhooks"
 ]
 
 const removalsOf = (metrics: string, from: string) =>

@@ -166,6 +166,7 @@ describe("OpenAPI document", () => {
     expect(ops.sort()).toEqual([
       "DELETE /v1/campaigns-leads/{id}",
       "DELETE /v1/suppressions/{phone}",
+      "DELETE /v1/webhooks/{id}",
       "GET /healthz",
       "GET /metrics",
       "GET /readyz",
@@ -180,8 +181,11 @@ describe("OpenAPI document", () => {
       "GET /v1/removals",
       "GET /v1/suppressions",
       "GET /v1/suppressions/{phone}",
+      "GET /v1/webhooks",
+      "GET /v1/webhooks/{id}",
       "PATCH /v1/campaigns-leads/{id}",
       "PATCH /v1/campaigns/{id}",
+      "PATCH /v1/webhooks/{id}",
       "POST /v1/campaigns",
       "POST /v1/campaigns-leads",
       "POST /v1/campaigns-leads/bulk-remove",
@@ -189,7 +193,8 @@ describe("OpenAPI document", () => {
       "POST /v1/campaigns/{id}/cancel",
       "POST /v1/carrier/webhooks/call-ended",
       "POST /v1/suppressions",
-      "POST /v1/suppressions/upload-file"
+      "POST /v1/suppressions/upload-file",
+      "POST /v1/webhooks"
     ])
     const remove = spec.paths["/v1/campaigns-leads/{id}"]!.delete!
     expect(Object.keys(remove.responses).sort()).toEqual(["200", "400", "401", "404", "409", "413", "415", "429", "500"])
@@ -204,6 +209,9 @@ describe("OpenAPI document", () => {
     const suppressUpload = spec.paths["/v1/suppressions/upload-file"]!.post!
     expect(Object.keys(suppressUpload.responses).sort()).toEqual(["201", "400", "401", "409", "413", "415", "422", "429", "500"])
     expect(Object.keys(spec.paths["/v1/suppressions/{phone}"]!.get!.responses)).toContain("404")
+    // A webhook endpoint is created with a 201 (and honours Idempotency-Key like every POST).
+    expect(Object.keys(spec.paths["/v1/webhooks"]!.post!.responses).sort()).toEqual(["201", "400", "401", "409", "413", "415", "422", "429", "500"])
+    expect(Object.keys(spec.paths["/v1/webhooks/{id}"]!.patch!.responses)).toContain("404")
     expect(JSON.stringify(spec)).not.toContain("HttpApiDecodeError")
     expect(spec.components.schemas["LeadNotFound"]).toBeDefined()
   })
