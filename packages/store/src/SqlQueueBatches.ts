@@ -212,6 +212,7 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
               removed_at: now
             })))
           }`
+          const removedAt = new Date(now).toISOString()
           for (const { by, row } of chunk) {
             events.push({
               organization_id: row.organization_id,
@@ -224,7 +225,7 @@ export const makeQueueBatches = (sql: SqlClient.SqlClient, wakeups: Context.Tag.
                 call_in_progress: false,
                 reason: SUPPRESSED_REASON,
                 api_key_id: by.api_key_id,
-                removed_at: new Date(now).toISOString()
+                removed_at: removedAt
               }
             })
           }
