@@ -289,6 +289,58 @@ export const makeLeadRepository = Effect.gen(function*() {
     }
   })
 
+  /** The events of a single removal: `lead.removed`, and `lead.suppressed` with `suppress`. */
+  const removalEvents = (
+    org: OrganizationId,
+    row: RemovalRow,
+    removal: { readonly removed_from: RemovedFrom; readonly call_in_progress: boolean },
+    request: RemovalRequest,
+    now: number
+  ): Array<PendingEvent> => {
+    const at = new Date(now).toISOString()
+    const removed = removedEvent(org, row, removal, request, at)
+    if (request.suppress !== true) return [removed]
+    return [removed, suppressedEvent(org, row.phone_number, { lead_id: row.id, campaign_id: row.campaign_id }, request, at)]
+  }
+
+  /**
+   * The events of a bulk removal, from its answer: a `lead.removed` per lead removed (none for an
+   * entry not found, refused or already removed), then a `lead.suppressed` per number suppressed,
+   * naming the first lead of the request that had it.
+   */
+  const bulkRemovalEvents = (
+    org: OrganizationId,
+    target: BulkRemovalTarget,
+    rows: ReadonlyArray<RemovalRow>,
+    out: ReadonlyArray<BulkRemovalItem>,
+    suppressedNumbers: ReadonlyArray<string>,
+    request: RemovalRequest,
+    now: number
+  ): Array<PendingEvent> => {
+    const at = new Date(now).toISOString()
+    const byId = new Map(rows.map((r) => [r.id as string, r]))
+    const events: Array<PendingEvent> = []
+    for (const item of out) {
+      if (item.outcome !== "removed" || item.lead_id === null || item.removed_from === null) continue
+      events.push(removedEvent(org, byId.get(item.lead_id)!, { removed_from: item.removed_from, call_in_progress: item.call_in_progress }, request, at))
+    }
+    const leadOf = new Map<string, RemovalRow>()
+    for (const row of rows) if (!leadOf.has(row.phone_number)) leadOf.set(row.phone_number, row)
+    for (const phone of suppressedNumbers) {
+      const lead = leadOf.get(phone)
+      events.push(suppressedEvent(
+        org,
+        phone,
+        lead !== undefined
+          ? { lead_id: lead.id, campaign_id: lead.campaign_id }
+          : { lead_id: null, campaign_id: target._tag === "PhoneNumbers" ? target.campaign_id : null },
+        request,
+        at
+      ))
+    }
+    return events
+  }
+
   /**
    * docs/design.md §3 on one row read under its lock: the domain's rule decides, then a
    * compare-and-set on what was read (the row count is the answer) and the audit record.
@@ -337,17 +389,7 @@ export const makeLeadRepository = Effect.gen(function*() {
         // `suppress=true`: the number is suppressed in this same transaction (both or neither).
         if (request.suppress === true) yield* suppressNumbers(org, [row.phone_number], request, now)
         // The outbox, last and in one statement: the removal's events commit with it (docs/design.md §3).
-        const at = new Date(now).toISOString()
-        yield* appendEvents(
-          sql,
-          request.suppress === true
-            ? [
-              removedEvent(org, row, removal, request, at),
-              suppressedEvent(org, row.phone_number, { lead_id: row.id, campaign_id: row.campaign_id }, request, at)
-            ]
-            : [removedEvent(org, row, removal, request, at)],
-          now
-        )
+        yield* appendEvents(sql, removalEvents(org, row, removal, request, now), now)
         return { removal, campaign_id: row.campaign_id, others_open: row.others_open }
       })
     )
@@ -396,8 +438,6 @@ export const makeLeadRepository = Effect.gen(function*() {
         }
         const handled = new Set<string>()
         const out: Array<BulkRemovalItem> = []
-        const at = new Date(now).toISOString()
-        const events: Array<PendingEvent> = []
         // With `suppress`, each entry says whether its number was suppressed (a named number always is).
         const flag = (suppressed: boolean) => request.suppress === true ? { suppressed } : {}
         for (const input of inputs) {
@@ -432,9 +472,8 @@ export const makeLeadRepository = Effect.gen(function*() {
                     call_in_progress: false,
                     ...flag(true)
                   }, true),
-                onRight: (r) => {
-                  events.push(removedEvent(org, row, r, request, at))
-                  return new BulkRemovalItem({
+                onRight: (r) =>
+                  new BulkRemovalItem({
                     input,
                     lead_id: row.id,
                     outcome: "removed",
@@ -442,7 +481,6 @@ export const makeLeadRepository = Effect.gen(function*() {
                     call_in_progress: r.call_in_progress,
                     ...flag(true)
                   }, true)
-                }
               })
             )
           }
@@ -452,25 +490,8 @@ export const makeLeadRepository = Effect.gen(function*() {
           ? target._tag === "PhoneNumbers" ? distinct : [...new Set(rows.map((r) => r.phone_number))]
           : []
         if (suppressedNumbers.length > 0) yield* suppressNumbers(org, suppressedNumbers, request, now)
-        // The outbox, last and in one statement: a `lead.removed` per lead removed, a
-        // `lead.suppressed` per number suppressed (naming the first lead of the request that had it).
-        if (suppressedNumbers.length > 0) {
-          const leadOf = new Map<string, RemovalRow>()
-          for (const row of rows) if (!leadOf.has(row.phone_number)) leadOf.set(row.phone_number, row)
-          for (const phone of suppressedNumbers) {
-            const lead = leadOf.get(phone)
-            events.push(suppressedEvent(
-              org,
-              phone,
-              lead !== undefined
-                ? { lead_id: lead.id, campaign_id: lead.campaign_id }
-                : { lead_id: null, campaign_id: target._tag === "PhoneNumbers" ? target.campaign_id : null },
-              request,
-              at
-            ))
-          }
-        }
-        yield* appendEvents(sql, events, now)
+        // The outbox, last and in one statement (docs/design.md §3).
+        yield* appendEvents(sql, bulkRemovalEvents(org, target, rows, out, suppressedNumbers, request, now), now)
         return { out, campaigns: rows.map((r) => r.campaign_id), suppressed: suppressedNumbers.length }
       })
     )
