@@ -154,6 +154,33 @@ for (const engine of engines) {
           expect(yield* snapshot).toEqual(before)
         }))
 
+      it.effect("correcting a lead's number to a suppressed one is 409 NumberSuppressed like an add; nothing is written", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const org = yield* newOrg(gw)
+          const campaign = yield* createCampaign(gw, org.apiKey, FUTURE)
+          const lead = yield* addLead(gw, campaign.id, org.apiKey)
+          const phone = freshPhone()
+          expectStatus(yield* suppress(gw, org.apiKey, { phone_number: phone }), 201)
+          const before = yield* snapshot
+          const error = expectFailure(
+            yield* call(gw, "PATCH", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey, body: { phoneNumber: phone, name: "Renamed" } }),
+            409,
+            "NumberSuppressed"
+          )
+          expect(error.phone_number).toBe(phone)
+          expect(yield* snapshot).toEqual(before)
+          // Same refusal through the phoneNumber + countryCode form; another number is still accepted.
+          expectFailure(
+            yield* call(gw, "PATCH", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey, body: { phoneNumber: phone.slice(2), countryCode: "+1" } }),
+            409,
+            "NumberSuppressed"
+          )
+          const other = freshPhone()
+          expect(expectStatus(yield* call(gw, "PATCH", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey, body: { phoneNumber: other } }), 200))
+            .toMatchObject({ id: lead.id, phone_number: other })
+        }))
+
       it.effect("a lead upload skips suppressed rows, naming them, and adds the rest", () =>
         Effect.gen(function*() {
           const gw = yield* TestGateway

@@ -95,7 +95,7 @@ export class LeadRepository extends Context.Tag("leadq/LeadRepository")<LeadRepo
     org: OrganizationId,
     id: string,
     patch: LeadPatch
-  ) => Effect.Effect<CampaignLead, LeadNotFound | LeadLocked | CampaignTerminal | DuplicateLead>
+  ) => Effect.Effect<CampaignLead, LeadNotFound | LeadLocked | CampaignTerminal | NumberSuppressed | DuplicateLead>
   /** docs/design.md §3: atomic, audited, and it moves no other lead. */
   readonly remove: (
     org: OrganizationId,
