@@ -62,6 +62,60 @@ for (const engine of engines) {
           expect(audit[0]).toMatchObject({ phone_number: phone, reason: "by email", suppressed_by: created.api_key_id, lifted_by: created.api_key_id })
         }))
 
+      it.effect("GET /v1/suppressions/{phone}/lifts: every lift, newest first, paged; 404 for a number never suppressed; per organization", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const org = yield* newOrg(gw)
+          const phone = freshPhone()
+          const lifts = (query = "", key = org.apiKey) => call(gw, "GET", `${path(phone)}/lifts${query}`, { key })
+          const never = expectFailure(yield* lifts(), 404, "SuppressionNotFound")
+          expect(never.message).toBe(`${phone} was never suppressed: it has no suppression and no lift.`)
+
+          const first = expectStatus(yield* suppress(gw, org.apiKey, { phone_number: phone, reason: "asked by phone" }), 201)
+          // Suppressed, never lifted: an empty history.
+          expect(expectStatus(yield* lifts(), 200)).toEqual({ data: [], meta: expect.objectContaining({ total: 0 }) })
+          const firstLift = expectStatus(yield* call(gw, "DELETE", path(phone), { key: org.apiKey }), 200)
+          const expires = new Date(Date.now() + 86_400_000).toISOString()
+          expectStatus(yield* suppress(gw, org.apiKey, { phone_number: phone, reason: "asked again", expires_at: expires }), 201)
+          const secondLift = expectStatus(yield* call(gw, "DELETE", path(phone), { key: org.apiKey }), 200)
+          // Suppressed a third time: the history is there whether or not the number is suppressed now.
+          expectStatus(yield* suppress(gw, org.apiKey, { phone_number: phone }), 201)
+
+          const page = expectStatus(yield* lifts(), 200)
+          expect(page.meta.total).toBe(2)
+          expect(page.data).toEqual([
+            {
+              id: expect.stringMatching(/^lift_/),
+              phone_number: phone,
+              reason: "asked again",
+              expires_at: expires,
+              suppressed_by: org.apiKeyId,
+              suppressed_at: expect.any(String),
+              lifted_by: org.apiKeyId,
+              lifted_at: secondLift.lifted_at
+            },
+            {
+              id: expect.stringMatching(/^lift_/),
+              phone_number: phone,
+              reason: "asked by phone",
+              expires_at: null,
+              suppressed_by: org.apiKeyId,
+              suppressed_at: first.created_at,
+              lifted_by: org.apiKeyId,
+              lifted_at: firstLift.lifted_at
+            }
+          ])
+          const second = expectStatus(yield* lifts("?limit=1&page=2"), 200)
+          expect(second.data.map((l: Json) => l.reason)).toEqual(["asked by phone"])
+          expect(second.meta).toMatchObject({ total: 2, page: 2, limit: 1 })
+
+          // Another organization: none of it.
+          const other = yield* newOrg(gw)
+          expectFailure(yield* lifts("", other.apiKey), 404, "SuppressionNotFound")
+          expectFailure(yield* call(gw, "GET", "/v1/suppressions/not-a-number/lifts", { key: org.apiKey }), 400, "InvalidInput")
+          expectFailure(yield* lifts("?limit=0"), 400, "InvalidInput")
+        }))
+
       it.effect("bad input is a 400 envelope and writes nothing", () =>
         Effect.gen(function*() {
           const gw = yield* TestGateway

@@ -28,6 +28,7 @@ const ENDPOINTS = [
   "GET /v1/removals",
   "GET /v1/suppressions",
   "GET /v1/suppressions/{phone}",
+  "GET /v1/suppressions/{phone}/lifts",
   "PATCH /v1/campaigns-leads/{id}",
   "PATCH /v1/campaigns/{id}",
   "POST /v1/campaigns",
