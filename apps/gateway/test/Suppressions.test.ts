@@ -130,6 +130,39 @@ for (const engine of engines) {
           expect(yield* snapshot).toEqual(before)
         }))
 
+      it.effect("bad input around the list (issue 11's \"Done when\"): each a 400 envelope naming the field, nothing written", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const org = yield* newOrg(gw)
+          const campaign = yield* createCampaign(gw, org.apiKey, FUTURE)
+          const lead = yield* addLead(gw, campaign.id, org.apiKey)
+          const before = yield* snapshot
+          const refused = (reply: Parameters<typeof expectFailure>[0], field: string) =>
+            expect([expectFailure(reply, 400, "InvalidInput").message].flat().join("\n")).toContain(field)
+          // Malformed numbers, every way a number comes in.
+          refused(yield* suppress(gw, org.apiKey, { phone_number: 4155550123 }), "phone_number")
+          refused(yield* suppress(gw, org.apiKey, { phoneNumber: "call me", countryCode: "1" }), "phoneNumber")
+          refused(yield* call(gw, "GET", "/v1/suppressions?phone_number=4155550123", { key: org.apiKey }), "phone_number")
+          refused(yield* call(gw, "PATCH", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey, body: { phoneNumber: "+1415" } }), "phone")
+          refused(yield* call(gw, "POST", "/v1/campaigns-leads/bulk-remove", {
+            key: org.apiKey,
+            body: { campaign_id: campaign.id, phone_numbers: ["415-555-0100"], suppress: true }
+          }), "phone_numbers.0")
+          // A 16th note, on a correction as on an add.
+          const notes = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, i]))
+          refused(yield* call(gw, "PATCH", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey, body: { notes } }), "at most 15 keys, got 16")
+          // Unknown fields and values.
+          refused(yield* suppress(gw, org.apiKey, { phone_number: freshPhone(), permanent: true }), "permanent: is not a known field")
+          refused(yield* call(gw, "DELETE", `/v1/campaigns-leads/${lead.id}?suppress=yes`, { key: org.apiKey }), "suppress")
+          refused(yield* call(gw, "POST", "/v1/campaigns-leads/bulk-remove", { key: org.apiKey, body: { lead_ids: [lead.id], suppress: "true" } }), "suppress")
+          // An expiry that is not in the future, or not a date.
+          refused(yield* suppress(gw, org.apiKey, { phone_number: freshPhone(), expires_at: new Date(Date.now() - 1000).toISOString() }), "expires_at: must be in the future")
+          refused(yield* suppress(gw, org.apiKey, { phone_number: freshPhone(), expires_at: "next tuesday" }), "expires_at")
+          expect(yield* snapshot).toEqual(before)
+          // And the lead is still there, pending, with its number.
+          expect(expectStatus(yield* call(gw, "GET", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey }), 200)).toMatchObject({ status: "pending", phone_number: lead.phone_number })
+        }))
+
       it.effect("tenancy: another organization sees none of it, and its own lead with the number is added and dialled", () =>
         Effect.gen(function*() {
           const gw = yield* TestGateway
