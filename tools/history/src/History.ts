@@ -7,7 +7,7 @@ import type { LedgerLine } from "@leadq/telephony"
  * one clock in every run we make).
  */
 
-export type OpKind = "delete" | "pause" | "resume" | "cancel" | "add" | "suppress" | "lift"
+export type OpKind = "delete" | "pause" | "resume" | "cancel" | "add" | "suppress" | "lift" | "bulk_remove"
 
 /** ok: answered with success; fail: answered with an error; unknown: may or may not have happened. */
 export type OpOutcome = "ok" | "fail" | "unknown"
@@ -15,8 +15,9 @@ export type OpOutcome = "ok" | "fail" | "unknown"
 export interface ClientOp {
   readonly kind: OpKind
   /**
-   * The lead (delete) or campaign (pause, resume, cancel, add) the request named; the number
-   * (E.164) for `suppress` (POST /v1/suppressions) and `lift` (DELETE /v1/suppressions/{phone}).
+   * The lead (delete) or campaign (pause, resume, cancel, add, bulk_remove by numbers) the request
+   * named; the number (E.164) for `suppress` (POST /v1/suppressions) and `lift`
+   * (DELETE /v1/suppressions/{phone}).
    */
   readonly target: string
   readonly started_at: number

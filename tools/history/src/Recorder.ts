@@ -7,6 +7,8 @@ export interface Answer {
   readonly status?: number | undefined
   readonly lead_id?: string | undefined
   readonly scheduled_at?: number | undefined
+  /** Numbers the answer says were suppressed (a bulk removal with `suppress: true`). */
+  readonly suppresses?: ReadonlyArray<string> | undefined
 }
 
 /** What a request is about beyond its target: who asked, and the numbers it suppresses (check 9). */

@@ -30,7 +30,7 @@ const expectClean = (r: RaceResult) => {
   expect(r.stats["deletes_ok"]).toBeGreaterThan(5)
   expect(r.stats["pauses_ok"]).toBeGreaterThan(0)
   expect(r.stats["malformed_ledger_lines"]).toBe(0)
-  expect(r.stats["suppressions_ok"]! + r.stats["deletes_suppress_ok"]!).toBeGreaterThan(0)
+  expect(r.stats["suppressions_ok"]! + r.stats["deletes_suppress_ok"]! + r.stats["bulk_suppress_ok"]!).toBeGreaterThan(0)
   expectCheckerBites(r)
 }
 

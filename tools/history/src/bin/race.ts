@@ -71,7 +71,9 @@ Effect.runPromise(program).then(
       `checked: ${r.history.operations.length} client operations, ${r.history.ledger.length} ledger lines ` +
         `(${r.stats["dials"]} dials), ${r.history.snapshots.length} snapshots (${rows} rows), ${r.history.crashes?.length ?? 0} crash(es), ` +
         `${r.history.tenancy?.requests.length ?? 0} tenancy probes, ` +
-        `${r.stats["suppressions_ok"]! + r.stats["deletes_suppress_ok"]!} acknowledged suppressions (${r.stats["lifts_ok"]} lifted), ` +
+        `${r.stats["suppressions_ok"]! + r.stats["deletes_suppress_ok"]! + r.stats["bulk_suppress_ok"]!} requests that suppressed ` +
+        `(${r.stats["suppressions_ok"]} POST /v1/suppressions, ${r.stats["deletes_suppress_ok"]} DELETE ?suppress=true, ` +
+        `${r.stats["bulk_suppress_ok"]} bulk removals with suppress), ${r.stats["lifts_ok"]} lifts, ` +
         `${r.stats["removed_suppressed_by_worker"]} lead(s) removed by a worker instead of dialled`
     )
     console.log(formatViolations(r.history, r.violations))

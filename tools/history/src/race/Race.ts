@@ -225,6 +225,7 @@ export const runRace = (options: RaceOptions) =>
       cancels_ok: count(ops, (o) => o.kind === "cancel" && o.outcome === "ok"),
       suppressions_ok: count(ops, (o) => o.kind === "suppress" && o.outcome === "ok"),
       deletes_suppress_ok: count(ops, (o) => o.kind === "delete" && o.suppresses !== undefined && o.outcome === "ok"),
+      bulk_suppress_ok: count(ops, (o) => o.kind === "bulk_remove" && o.outcome === "ok"),
       lifts_ok: count(ops, (o) => o.kind === "lift" && o.outcome === "ok"),
       adds_refused_409: count(ops, (o) => o.kind === "add" && o.status === 409),
       removed_suppressed_by_worker: count(final.removals, (r) => r.reason === "suppressed"),

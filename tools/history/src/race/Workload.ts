@@ -8,7 +8,7 @@ import type { Prng } from "./Prng.js"
  * Clients of the public API acting at random, for the race and for the crash runs of
  * `tools/chaos`: remove leads (some of them while they are being called), pause, resume, cancel
  * (one campaign, late) and add leads — and, with `suppressions`, suppress numbers, remove leads
- * with `?suppress=true` and lift suppressions. Every request is recorded with its answer; a
+ * with `?suppress=true` or in bulk by number with `suppress: true`, and lift suppressions. Every request is recorded with its answer; a
  * request that gets no answer (the gateway was killed, the database restarted) is recorded as
  * unknown.
  */
@@ -114,8 +114,30 @@ export const makeWorkload = (http: LeadqHttp, rng: Prng, label: string, phoneBas
       { organization_id: org, suppresses: [phone] }
     )
 
-  const suppressionOp = (kind: "suppress" | "suppress_calling" | "delete_suppress" | "lift") => {
+  const suppressionOp = (kind: "suppress" | "suppress_calling" | "delete_suppress" | "bulk_suppress" | "lift") => {
     switch (kind) {
+      case "bulk_suppress": {
+        // A bulk removal by numbers with `suppress: true`: the numbers the answer says it
+        // suppressed (every number named, whether a lead of the campaign had it or not).
+        const c = rng.pick(campaignIds)
+        const phones = [...new Set(Array.from({ length: rng.int(1, 3) }, () => rng.pick(numbers)))]
+        return recorder.record(
+          "bulk_remove",
+          c,
+          Effect.map(
+            http.request("POST", "/v1/campaigns-leads/bulk-remove", { campaign_id: c, phone_numbers: phones, suppress: true }),
+            (a) => {
+              const answer = answerOf(a)
+              if (answer.outcome !== "ok") return answer
+              const items = (a.body as { results?: Array<{ input: string; suppressed?: boolean }> }).results ?? []
+              const done = [...new Set(items.filter((i) => i.suppressed === true).map((i) => i.input))]
+              for (const p of done) suppressed.add(p)
+              return { ...answer, suppresses: done }
+            }
+          ),
+          { organization_id: org }
+        )
+      }
       case "suppress":
         return suppress(rng.pick(numbers))
       case "suppress_calling": {
@@ -173,12 +195,13 @@ export const makeWorkload = (http: LeadqHttp, rng: Prng, label: string, phoneBas
           ["resume", 12],
           ["cancel", 2],
           ["add", 10],
-          ...(shared ? [["suppress", 3], ["suppress_calling", 4], ["delete_suppress", 3], ["lift", 2]] as const : [])
+          ...(shared ? [["suppress", 3], ["suppress_calling", 4], ["delete_suppress", 3], ["bulk_suppress", 1], ["lift", 2]] as const : [])
         ] as const)
         switch (kind) {
           case "suppress":
           case "suppress_calling":
           case "delete_suppress":
+          case "bulk_suppress":
           case "lift":
             return suppressionOp(kind)
           case "delete_calling": {
