@@ -88,8 +88,9 @@ export class LeadRepository extends Context.Tag("leadq/LeadRepository")<LeadRepo
   readonly get: (org: OrganizationId, id: string) => Effect.Effect<CampaignLead, LeadNotFound>
   readonly list: (org: OrganizationId, query: LeadQuery) => Effect.Effect<Page<CampaignLead>>
   /**
-   * Correct a pending lead; any other state is `LeadLocked`. A number another live lead of the
-   * campaign holds is `DuplicateLead`.
+   * Correct a pending lead; any other state is `LeadLocked`. A new number on the organization's
+   * suppression list is `NumberSuppressed` (checked first); one another live lead of the campaign
+   * holds is `DuplicateLead`.
    */
   readonly update: (
     org: OrganizationId,
