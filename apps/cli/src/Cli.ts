@@ -451,7 +451,10 @@ const suppressionsList = Command.make("list", {
 )
 
 const suppressionsGet = Command.make("get", { ...connection, phone: phoneArg }, lazy(suppressionsModule, (m, a) => m.get(a))).pipe(
-  Command.withDescription(help("Show a number's suppression (not found when it is not suppressed, or expired).", ["leadq suppressions get +14155550123"]))
+  Command.withDescription(help(
+    "Show a number's suppression and the history of its lifts, newest first (exit 1 when it is not suppressed now, or expired — after any lifts it has).",
+    ["leadq suppressions get +14155550123", "leadq suppressions get +14155550123 --json"]
+  ))
 )
 
 const suppressionsRemove = Command.make("remove", { ...connection, phone: phoneArg }, lazy(suppressionsModule, (m, a) => m.remove(a))).pipe(

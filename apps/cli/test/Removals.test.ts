@@ -126,6 +126,34 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
       expect(none.stdout).toBe("No removals.\n")
     }))
 
+  it.effect("--format csv: a reason a spreadsheet would run as a formula is written with a quote in front; numbers and JSON untouched", () =>
+    Effect.gen(function*() {
+      const gw = yield* TestGateway
+      const org = yield* gw.newOrganization()
+      const campaigns = yield* CampaignRepository
+      const leads = yield* LeadRepository
+      const campaign = yield* campaigns.create(org.organizationId, campaignDraft("Formulas"))
+      const reasons = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"]
+      // All added first: removing a campaign's last lead completes it.
+      const added = []
+      for (const i of reasons.keys()) added.push(yield* leads.add(org.organizationId, campaign.id, { name: null, phone_number: `+1415555061${i}` as E164, notes: {} }))
+      for (const [i, reason] of reasons.entries()) yield* leads.remove(org.organizationId, added[i]!.id, { api_key_id: org.apiKeyId as ApiKeyId, reason })
+      const env = { LEADQ_URL: gw.baseUrl, LEADQ_API_KEY: org.apiKey }
+      const csv = yield* runCli(["removals", "list", "--format", "csv"], { env })
+      expect(csv.code).toBe(0)
+      const [, ...rows] = parseCsv(csv.stdout)
+      expect(rows.map((r) => r[7]).sort()).toEqual(reasons.map((r) => `'${r}`).sort())
+      // The phone numbers start with + but are numbers: left as the API holds them.
+      expect(rows.map((r) => r[3]).sort()).toEqual(reasons.map((_, i) => `+1415555061${i}`))
+      // JSON carries the values exactly.
+      const json = yield* runCli(["removals", "list", "--json"], { env })
+      expect(jsonLines(json.stdout).map((r) => r["reason"]).sort()).toEqual([...reasons].sort())
+      // A range that ends before it starts: the gateway's 400, exit 1.
+      const backwards = yield* runCli(["removals", "list", "--from", "2026-06-02", "--to", "2026-06-01"], { env })
+      expect(backwards.code).toBe(1)
+      expect(backwards.stderr).toContain("from: must not be after to")
+    }), 120_000)
+
   it.effect("list --all --format csv streams every page; --page/--limit one page", () =>
     Effect.gen(function*() {
       const gw = yield* TestGateway

@@ -45,6 +45,25 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
       const gone = yield* runCli(["suppressions", "get", "+14155550401"], { env })
       expect(gone.code).toBe(1)
       expect(gone.stderr).toContain("not suppressed")
+      // The lift is shown, with who had suppressed the number and why.
+      expect(gone.stdout).toMatch(/^Lifted 1 time:\nLIFTED AT\s+LIFTED BY\s+SUPPRESSED AT\s+SUPPRESSED BY\s+REASON\s+EXPIRES\n/)
+      expect(gone.stdout).toMatch(new RegExp(`${org.apiKeyId}\\s+\\S+ \\S+\\s+${org.apiKeyId}\\s+asked not to be called\\s+never`))
+      const goneJson = yield* runCli(["suppressions", "get", "+14155550401", "--json"], { env })
+      expect(goneJson.code).toBe(1)
+      expect(jsonLines(goneJson.stdout)).toEqual([{
+        phone_number: "+14155550401",
+        lifts: [expect.objectContaining({ reason: "asked not to be called", suppressed_by: org.apiKeyId, lifted_by: org.apiKeyId })]
+      }])
+      // Suppressed again: the suppression, then its history.
+      expect((yield* runCli(["suppressions", "add", "+14155550401", "--reason", "asked again"], { env })).code).toBe(0)
+      const again = yield* runCli(["suppressions", "get", "+14155550401"], { env })
+      expect(again.code).toBe(0)
+      expect(again.stdout).toMatch(/reason\s+asked again[\s\S]*Lifted 1 time:[\s\S]*asked not to be called/)
+      const againJson = jsonLines((yield* runCli(["suppressions", "get", "+14155550401", "--json"], { env })).stdout)
+      expect(againJson).toEqual([expect.objectContaining({ reason: "asked again", lifts: [expect.objectContaining({ reason: "asked not to be called" })] })])
+      // A number never suppressed: not found, nothing on stdout.
+      const never = yield* runCli(["suppressions", "get", "+14155550499"], { env })
+      expect({ code: never.code, stdout: never.stdout }).toEqual({ code: 1, stdout: "" })
       const bad = yield* runCli(["suppressions", "add", "12345"], { env })
       expect(bad.code).toBe(2)
 
@@ -67,7 +86,7 @@ layer(testGatewayLayer("sqlite"), { excludeTestServices: true, timeout: 120_000 
       const refused = yield* runCli(["leads", "add", "--campaign", campaign.id, "--phone", "+14155550403"], { env })
       expect(refused.code).toBe(1)
       expect(refused.stderr).toContain("+14155550403 is suppressed")
-    }))
+    }), 180_000)
 
   it.effect("upload: a CSV of numbers", () =>
     Effect.gen(function*() {

@@ -219,6 +219,19 @@ for (const engine of engines) {
           }))
       }
 
+      it.effect("400 in the envelope for a time range that ends before it starts (not an empty list)", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const error = expectFailure(
+            yield* call(gw, "GET", "/v1/removals?from=2026-06-02T00:00:00Z&to=2026-06-01T00:00:00Z"),
+            400,
+            "InvalidInput"
+          )
+          expect([error.message].flat().join("\n")).toContain("from: must not be after to")
+          // The same instant at both ends is a range (the records of that millisecond).
+          expectStatus(yield* call(gw, "GET", "/v1/removals?from=2026-06-01T00:00:00Z&to=2026-06-01T00:00:00Z"), 200)
+        }))
+
       it.effect("400 in the envelope for a malformed lead id", () =>
         Effect.gen(function*() {
           const gw = yield* TestGateway

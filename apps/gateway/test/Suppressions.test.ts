@@ -62,6 +62,60 @@ for (const engine of engines) {
           expect(audit[0]).toMatchObject({ phone_number: phone, reason: "by email", suppressed_by: created.api_key_id, lifted_by: created.api_key_id })
         }))
 
+      it.effect("GET /v1/suppressions/{phone}/lifts: every lift, newest first, paged; 404 for a number never suppressed; per organization", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const org = yield* newOrg(gw)
+          const phone = freshPhone()
+          const lifts = (query = "", key = org.apiKey) => call(gw, "GET", `${path(phone)}/lifts${query}`, { key })
+          const never = expectFailure(yield* lifts(), 404, "SuppressionNotFound")
+          expect(never.message).toBe(`${phone} was never suppressed: it has no suppression and no lift.`)
+
+          const first = expectStatus(yield* suppress(gw, org.apiKey, { phone_number: phone, reason: "asked by phone" }), 201)
+          // Suppressed, never lifted: an empty history.
+          expect(expectStatus(yield* lifts(), 200)).toEqual({ data: [], meta: expect.objectContaining({ total: 0 }) })
+          const firstLift = expectStatus(yield* call(gw, "DELETE", path(phone), { key: org.apiKey }), 200)
+          const expires = new Date(Date.now() + 86_400_000).toISOString()
+          expectStatus(yield* suppress(gw, org.apiKey, { phone_number: phone, reason: "asked again", expires_at: expires }), 201)
+          const secondLift = expectStatus(yield* call(gw, "DELETE", path(phone), { key: org.apiKey }), 200)
+          // Suppressed a third time: the history is there whether or not the number is suppressed now.
+          expectStatus(yield* suppress(gw, org.apiKey, { phone_number: phone }), 201)
+
+          const page = expectStatus(yield* lifts(), 200)
+          expect(page.meta.total).toBe(2)
+          expect(page.data).toEqual([
+            {
+              id: expect.stringMatching(/^lift_/),
+              phone_number: phone,
+              reason: "asked again",
+              expires_at: expires,
+              suppressed_by: org.apiKeyId,
+              suppressed_at: expect.any(String),
+              lifted_by: org.apiKeyId,
+              lifted_at: secondLift.lifted_at
+            },
+            {
+              id: expect.stringMatching(/^lift_/),
+              phone_number: phone,
+              reason: "asked by phone",
+              expires_at: null,
+              suppressed_by: org.apiKeyId,
+              suppressed_at: first.created_at,
+              lifted_by: org.apiKeyId,
+              lifted_at: firstLift.lifted_at
+            }
+          ])
+          const second = expectStatus(yield* lifts("?limit=1&page=2"), 200)
+          expect(second.data.map((l: Json) => l.reason)).toEqual(["asked by phone"])
+          expect(second.meta).toMatchObject({ total: 2, page: 2, limit: 1 })
+
+          // Another organization: none of it.
+          const other = yield* newOrg(gw)
+          expectFailure(yield* lifts("", other.apiKey), 404, "SuppressionNotFound")
+          expectFailure(yield* call(gw, "GET", "/v1/suppressions/not-a-number/lifts", { key: org.apiKey }), 400, "InvalidInput")
+          expectFailure(yield* lifts("?limit=0"), 400, "InvalidInput")
+        }))
+
       it.effect("bad input is a 400 envelope and writes nothing", () =>
         Effect.gen(function*() {
           const gw = yield* TestGateway
@@ -74,6 +128,39 @@ for (const engine of engines) {
           expectFailure(yield* suppress(gw, gw.apiKey, { phone_number: freshPhone(), phoneNumber: "4155550123" }), 400, "InvalidInput")
           expectFailure(yield* call(gw, "GET", "/v1/suppressions/not-a-number"), 400, "InvalidInput")
           expect(yield* snapshot).toEqual(before)
+        }))
+
+      it.effect("bad input around the list (issue 11's \"Done when\"): each a 400 envelope naming the field, nothing written", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const org = yield* newOrg(gw)
+          const campaign = yield* createCampaign(gw, org.apiKey, FUTURE)
+          const lead = yield* addLead(gw, campaign.id, org.apiKey)
+          const before = yield* snapshot
+          const refused = (reply: Parameters<typeof expectFailure>[0], field: string) =>
+            expect([expectFailure(reply, 400, "InvalidInput").message].flat().join("\n")).toContain(field)
+          // Malformed numbers, every way a number comes in.
+          refused(yield* suppress(gw, org.apiKey, { phone_number: 4155550123 }), "phone_number")
+          refused(yield* suppress(gw, org.apiKey, { phoneNumber: "call me", countryCode: "1" }), "phoneNumber")
+          refused(yield* call(gw, "GET", "/v1/suppressions?phone_number=4155550123", { key: org.apiKey }), "phone_number")
+          refused(yield* call(gw, "PATCH", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey, body: { phoneNumber: "+1415" } }), "phone")
+          refused(yield* call(gw, "POST", "/v1/campaigns-leads/bulk-remove", {
+            key: org.apiKey,
+            body: { campaign_id: campaign.id, phone_numbers: ["415-555-0100"], suppress: true }
+          }), "phone_numbers.0")
+          // A 16th note, on a correction as on an add.
+          const notes = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, i]))
+          refused(yield* call(gw, "PATCH", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey, body: { notes } }), "at most 15 keys, got 16")
+          // Unknown fields and values.
+          refused(yield* suppress(gw, org.apiKey, { phone_number: freshPhone(), permanent: true }), "permanent: is not a known field")
+          refused(yield* call(gw, "DELETE", `/v1/campaigns-leads/${lead.id}?suppress=yes`, { key: org.apiKey }), "suppress")
+          refused(yield* call(gw, "POST", "/v1/campaigns-leads/bulk-remove", { key: org.apiKey, body: { lead_ids: [lead.id], suppress: "true" } }), "suppress")
+          // An expiry that is not in the future, or not a date.
+          refused(yield* suppress(gw, org.apiKey, { phone_number: freshPhone(), expires_at: new Date(Date.now() - 1000).toISOString() }), "expires_at: must be in the future")
+          refused(yield* suppress(gw, org.apiKey, { phone_number: freshPhone(), expires_at: "next tuesday" }), "expires_at")
+          expect(yield* snapshot).toEqual(before)
+          // And the lead is still there, pending, with its number.
+          expect(expectStatus(yield* call(gw, "GET", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey }), 200)).toMatchObject({ status: "pending", phone_number: lead.phone_number })
         }))
 
       it.effect("tenancy: another organization sees none of it, and its own lead with the number is added and dialled", () =>
@@ -152,6 +239,33 @@ for (const engine of engines) {
           expect(error.phone_number).toBe(phone)
           expect(error.message).toContain(phone)
           expect(yield* snapshot).toEqual(before)
+        }))
+
+      it.effect("correcting a lead's number to a suppressed one is 409 NumberSuppressed like an add; nothing is written", () =>
+        Effect.gen(function*() {
+          const gw = yield* TestGateway
+          const org = yield* newOrg(gw)
+          const campaign = yield* createCampaign(gw, org.apiKey, FUTURE)
+          const lead = yield* addLead(gw, campaign.id, org.apiKey)
+          const phone = freshPhone()
+          expectStatus(yield* suppress(gw, org.apiKey, { phone_number: phone }), 201)
+          const before = yield* snapshot
+          const error = expectFailure(
+            yield* call(gw, "PATCH", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey, body: { phoneNumber: phone, name: "Renamed" } }),
+            409,
+            "NumberSuppressed"
+          )
+          expect(error.phone_number).toBe(phone)
+          expect(yield* snapshot).toEqual(before)
+          // Same refusal through the phoneNumber + countryCode form; another number is still accepted.
+          expectFailure(
+            yield* call(gw, "PATCH", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey, body: { phoneNumber: phone.slice(2), countryCode: "+1" } }),
+            409,
+            "NumberSuppressed"
+          )
+          const other = freshPhone()
+          expect(expectStatus(yield* call(gw, "PATCH", `/v1/campaigns-leads/${lead.id}`, { key: org.apiKey, body: { phoneNumber: other } }), 200))
+            .toMatchObject({ id: lead.id, phone_number: other })
         }))
 
       it.effect("a lead upload skips suppressed rows, naming them, and adds the rest", () =>

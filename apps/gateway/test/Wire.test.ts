@@ -29,6 +29,7 @@ const ENDPOINTS = [
   "GET /v1/removals",
   "GET /v1/suppressions",
   "GET /v1/suppressions/{phone}",
+  "GET /v1/suppressions/{phone}/lifts",
   "GET /v1/webhooks",
   "GET /v1/webhooks/{id}",
   "PATCH /v1/campaigns-leads/{id}",

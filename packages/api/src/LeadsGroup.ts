@@ -91,8 +91,15 @@ export class LeadsGroup extends HttpApiGroup.make("leads")
       .addError(LeadNotFoundError)
       .addError(LeadLockedError)
       .addError(CampaignTerminalError)
+      .addError(NumberSuppressedError)
       .addError(DuplicateLeadError)
       .annotate(OpenApi.Summary, "Correct a pending lead's name, phone number or notes")
+      .annotate(
+        OpenApi.Description,
+        "A new `phone_number` is checked like an add: one on the organization's suppression list is refused, 409 " +
+          "`NumberSuppressed` (checked first); one a live lead of the campaign already holds is 409 `DuplicateLead` " +
+          "naming that `lead_id`. A refused correction changes nothing."
+      )
   )
   .add(
     HttpApiEndpoint.del("remove", "/v1/campaigns-leads/:id")

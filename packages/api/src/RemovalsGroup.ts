@@ -13,7 +13,14 @@ export const RemovalFilters = Schema.Struct({
   api_key_id: Schema.optional(IdParam.annotations({ description: "The API key that removed the lead (`key_…`)." })),
   from: Schema.optional(DateParam.annotations({ description: "Removed at or after (ISO 8601)." })),
   to: Schema.optional(DateParam.annotations({ description: "Removed at or before (ISO 8601)." }))
-})
+}).pipe(
+  // A range that ends before it starts is a mistake in the request, not a question whose
+  // answer is "no records": an empty list would read as "nobody was removed then".
+  Schema.filter((f) =>
+    f.from === undefined || f.to === undefined || f.from.getTime() <= f.to.getTime() ||
+    { path: ["from"], message: `must not be after to (from ${f.from.toISOString()}, to ${f.to.toISOString()})` }
+  )
+)
 
 /**
  * The removal audit records, read-only (docs/design.md §3, invariant 5). A removed lead is not

@@ -1,4 +1,4 @@
-import { CallLog, Campaign, CampaignLead, PageMeta, RemovalAudit, Suppression, WebhookEndpoint } from "@leadq/domain"
+import { CallLog, Campaign, CampaignLead, PageMeta, RemovalAudit, Suppression, SuppressionLift, WebhookEndpoint } from "@leadq/domain"
 import { Schema } from "effect"
 
 /** `{data, meta}` of a list; the items are the domain's models, which are the wire shape. */
@@ -10,6 +10,7 @@ export const CampaignLeadPage = pageOf(CampaignLead, "CampaignLeadPage")
 export const CallLogPage = pageOf(CallLog, "CallLogPage")
 export const RemovalAuditPage = pageOf(RemovalAudit, "RemovalAuditPage")
 export const SuppressionPage = pageOf(Suppression, "SuppressionPage")
+export const SuppressionLiftPage = pageOf(SuppressionLift, "SuppressionLiftPage")
 export const WebhookEndpointPage = pageOf(WebhookEndpoint, "WebhookEndpointPage")
 
 /** At most this many skipped rows are listed in an upload's answer; `skipped_unlisted` counts the rest. */

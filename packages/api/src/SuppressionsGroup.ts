@@ -5,7 +5,7 @@ import { SuppressionBody } from "./Bodies.js"
 import { IdempotencyErrors, PayloadTooLargeError, SuppressionNotFoundError } from "./Envelope.js"
 import { CsvUpload } from "./LeadsGroup.js"
 import { E164Param, PageParams } from "./Params.js"
-import { SuppressionPage, SuppressionUploadResult } from "./Responses.js"
+import { SuppressionLiftPage, SuppressionPage, SuppressionUploadResult } from "./Responses.js"
 import { Authentication } from "./Security.js"
 
 /** A number in a path: E.164, URL-encoded (`%2B14155550123`). */
@@ -60,6 +60,21 @@ export class SuppressionsGroup extends HttpApiGroup.make("suppressions")
       .addSuccess(Suppression)
       .addError(SuppressionNotFoundError)
       .annotate(OpenApi.Summary, "Is this number suppressed? (404 when not, or expired)")
+  )
+  .add(
+    HttpApiEndpoint.get("lifts", "/v1/suppressions/:phone/lifts")
+      .setPath(PhonePath)
+      .setUrlParams(Schema.Struct(PageParams))
+      .addSuccess(SuppressionLiftPage)
+      .addError(SuppressionNotFoundError)
+      .annotate(OpenApi.Summary, "The lift history of a number, newest first (a leadq extension)")
+      .annotate(
+        OpenApi.Description,
+        "Every recorded lift of the number's suppressions in the organization: the suppression as it was (reason, " +
+          "expiry, the key that suppressed it and when) and the key that lifted it and when. A number suppressed " +
+          "(now, or once and expired) but never lifted has an empty page; a number the organization never " +
+          "suppressed is 404 `SuppressionNotFound`."
+      )
   )
   .add(
     HttpApiEndpoint.del("lift", "/v1/suppressions/:phone")

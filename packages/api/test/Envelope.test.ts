@@ -181,6 +181,7 @@ describe("OpenAPI document", () => {
       "GET /v1/removals",
       "GET /v1/suppressions",
       "GET /v1/suppressions/{phone}",
+      "GET /v1/suppressions/{phone}/lifts",
       "GET /v1/webhooks",
       "GET /v1/webhooks/{id}",
       "PATCH /v1/campaigns-leads/{id}",

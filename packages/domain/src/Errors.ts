@@ -200,6 +200,10 @@ export class SuppressionNotFound extends Schema.TaggedError<SuppressionNotFound>
   static of(phone_number: string) {
     return new SuppressionNotFound({ phone_number, message: `${phone_number} is not suppressed.` })
   }
+  /** For the lift history: the organization has no record of the number at all. */
+  static never(phone_number: string) {
+    return new SuppressionNotFound({ phone_number, message: `${phone_number} was never suppressed: it has no suppression and no lift.` })
+  }
 }
 
 /** The number is on the organization's suppression list: no lead with it may be added or dialled. */

@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect"
 import { InvalidInput } from "./Errors.js"
-import { ApiKeyId } from "./Ids.js"
+import { ApiKeyId, SuppressionLiftId } from "./Ids.js"
 import { E164, joinPhone } from "./Phone.js"
 
 /**
@@ -24,6 +24,23 @@ export class Suppression extends Schema.Class<Suppression>("Suppression")({
 export class LiftedSuppression extends Schema.Class<LiftedSuppression>("LiftedSuppression")({
   message: Schema.String,
   suppression: Suppression,
+  lifted_by: ApiKeyId,
+  lifted_at: Schema.Date
+}) {}
+
+/**
+ * One lift of a suppression, as recorded when it was lifted (table `suppression_lifts`, never
+ * deleted): what the suppression was, who had suppressed the number and when, who lifted it when.
+ */
+export class SuppressionLift extends Schema.Class<SuppressionLift>("SuppressionLift")({
+  id: SuppressionLiftId,
+  phone_number: E164,
+  /** The lifted suppression's reason and expiry. */
+  reason: Schema.NullOr(Schema.String),
+  expires_at: Schema.NullOr(Schema.Date),
+  /** The key that had suppressed the number (or last changed its reason or expiry), and when it was first suppressed. */
+  suppressed_by: ApiKeyId,
+  suppressed_at: Schema.Date,
   lifted_by: ApiKeyId,
   lifted_at: Schema.Date
 }) {}

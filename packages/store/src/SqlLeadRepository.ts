@@ -195,6 +195,11 @@ export const makeLeadRepository = Effect.gen(function*() {
         const set: Record<string, unknown> = { updated_at: now }
         if (patch.name !== undefined) set.name = patch.name
         if (patch.phone_number !== undefined && patch.phone_number !== row.phone_number) {
+          // Refused like an add (suppression first): a correction must not bring back a number
+          // the person asked never to be called on. One suppressed after this commit is still
+          // never dialled (the dial re-check, docs/design.md §3).
+          const suppressed = yield* activeSuppressions(sql, [org], [patch.phone_number], now)
+          if (suppressed.size > 0) return yield* Effect.fail(NumberSuppressed.of(patch.phone_number))
           const held = yield* liveNumbers.holderOf(row.campaign_id, patch.phone_number)
           if (held !== undefined) return yield* Effect.fail(DuplicateLead.of(held, row.campaign_id, patch.phone_number))
           set.phone_number = patch.phone_number

@@ -1,5 +1,5 @@
 import { SqlClient, type Statement } from "@effect/sql"
-import type { ApiKeyId, OrganizationId, SuppressionDraft, SuppressionQuery } from "@leadq/domain"
+import type { ApiKeyId, OrganizationId, PageRequest, SuppressionDraft, SuppressionQuery } from "@leadq/domain"
 import {
   ApiKeyId as ApiKeyIdSchema,
   E164,
@@ -7,6 +7,8 @@ import {
   pageMeta,
   pageOffset,
   Suppression,
+  SuppressionLift,
+  SuppressionLiftId,
   SuppressionNotFound,
   SuppressionRepository,
   unsafeMakeId
@@ -42,6 +44,37 @@ const SuppressionFromRow = Schema.transform(
       expires_at: s.expires_at?.getTime() ?? null,
       created_at: s.created_at.getTime(),
       updated_at: s.updated_at.getTime()
+    })
+  }
+)
+
+/** A `suppression_lifts` row, decoded into the wire record. */
+const LiftFromRow = Schema.transform(
+  Schema.Struct({
+    id: SuppressionLiftId,
+    phone_number: E164,
+    reason: Schema.NullOr(Schema.String),
+    expires_at: Schema.NullOr(EpochMsColumn),
+    suppressed_by: ApiKeyIdSchema,
+    suppressed_at: EpochMsColumn,
+    lifted_by: ApiKeyIdSchema,
+    lifted_at: EpochMsColumn
+  }),
+  Schema.typeSchema(SuppressionLift),
+  {
+    strict: true,
+    decode: (row) =>
+      new SuppressionLift({
+        ...row,
+        expires_at: row.expires_at === null ? null : new Date(row.expires_at),
+        suppressed_at: new Date(row.suppressed_at),
+        lifted_at: new Date(row.lifted_at)
+      }, true),
+    encode: (l) => ({
+      ...l,
+      expires_at: l.expires_at?.getTime() ?? null,
+      suppressed_at: l.suppressed_at.getTime(),
+      lifted_at: l.lifted_at.getTime()
     })
   }
 )
@@ -126,6 +159,25 @@ export const makeSuppressionRepository = Effect.gen(function*() {
     return found.value
   }, orDieOnSql)
 
+  const lifts = Effect.fn("leadq/SuppressionRepository.lifts")(function*(org: OrganizationId, phone: string, page: PageRequest) {
+    // The index suppression_lifts_by_phone (organization, number, lifted_at) serves both statements.
+    const where = sql`organization_id = ${org} AND phone_number = ${phone}`
+    const count = yield* single(CountRow, sql`SELECT count(*) AS n FROM suppression_lifts WHERE ${where}`)
+    if (count.n === 0) {
+      // Never lifted: an empty history if the number is (or was, expired) suppressed; not found if
+      // the organization never heard of it — the same answer another organization's number gets.
+      const known = yield* sql`SELECT 1 AS x FROM suppressions WHERE ${where}`
+      if (known.length === 0) return yield* Effect.fail(SuppressionNotFound.never(phone))
+    }
+    const data = yield* findAll(
+      LiftFromRow,
+      sql`SELECT id, phone_number, reason, expires_at, suppressed_by, suppressed_at, lifted_by, lifted_at
+        FROM suppression_lifts WHERE ${where}
+        ORDER BY lifted_at DESC, id DESC LIMIT ${page.limit} OFFSET ${pageOffset(page)}`
+    )
+    return { data, meta: pageMeta(page, count.n) }
+  }, orDieOnSql)
+
   const lift = Effect.fn("leadq/SuppressionRepository.lift")(function*(org: OrganizationId, phone: string, apiKeyId: ApiKeyId) {
     const now = yield* Clock.currentTimeMillis
     return yield* sql.withTransaction(
@@ -171,7 +223,7 @@ export const makeSuppressionRepository = Effect.gen(function*() {
     )
   }, orDieOnSql)
 
-  return SuppressionRepository.of({ suppress, suppressMany, activeAmong, list, get, lift })
+  return SuppressionRepository.of({ suppress, suppressMany, activeAmong, list, get, lifts, lift })
 })
 
 export const SuppressionRepositoryLive: Layer.Layer<SuppressionRepository, never, SqlClient.SqlClient> = Layer.effect(

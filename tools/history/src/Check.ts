@@ -1,6 +1,7 @@
 import { callsNotCut } from "./checks/CallsNotCut.js"
 import { crashesHeal } from "./checks/CrashesHeal.js"
 import { noDialAfterRemoval } from "./checks/NoDialAfterRemoval.js"
+import { noDialOfSuppressed } from "./checks/NoDialOfSuppressed.js"
 import { noDoubleDial } from "./checks/NoDoubleDial.js"
 import { noLostLog } from "./checks/NoLostLog.js"
 import { pacingHolds } from "./checks/PacingHolds.js"
@@ -21,7 +22,8 @@ export const checkHistory = (history: History): ReadonlyArray<Violation> => {
     ...slotsDoNotMove(tables),
     ...crashesHeal(tables),
     ...tenantsApart(tables),
-    ...pacingHolds(tables)
+    ...pacingHolds(tables),
+    ...noDialOfSuppressed(tables)
   ]
 }
 

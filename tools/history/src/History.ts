@@ -7,14 +7,18 @@ import type { LedgerLine } from "@leadq/telephony"
  * one clock in every run we make).
  */
 
-export type OpKind = "delete" | "pause" | "resume" | "cancel" | "add"
+export type OpKind = "delete" | "pause" | "resume" | "cancel" | "add" | "suppress" | "lift" | "bulk_remove"
 
 /** ok: answered with success; fail: answered with an error; unknown: may or may not have happened. */
 export type OpOutcome = "ok" | "fail" | "unknown"
 
 export interface ClientOp {
   readonly kind: OpKind
-  /** The lead (delete) or campaign (pause, resume, cancel, add) the request named. */
+  /**
+   * The lead (delete) or campaign (pause, resume, cancel, add, bulk_remove by numbers) the request
+   * named; the number (E.164) for `suppress` (POST /v1/suppressions) and `lift`
+   * (DELETE /v1/suppressions/{phone}).
+   */
   readonly target: string
   readonly started_at: number
   /** When the answer was received (or given up on). */
@@ -25,6 +29,16 @@ export interface ClientOp {
   /** For `add`: the lead created, and the slot it was given. */
   readonly lead_id?: string | undefined
   readonly scheduled_at?: number | undefined
+  /** The caller's organization: a suppression, and its lift, hold in that organization only (check 9). */
+  readonly organization_id?: string | undefined
+  /**
+   * The numbers (E.164) the request suppresses if it happened: the number of a `suppress`, the
+   * lead's number of a `delete` with `?suppress=true`, the numbers of a bulk removal with
+   * `suppress: true` or of a suppression upload.
+   */
+  readonly suppresses?: ReadonlyArray<string> | undefined
+  /** For a suppression with an `expires_at`: when it stops being enforced. */
+  readonly expires_at?: number | undefined
 }
 
 export interface LeadRow {
@@ -112,7 +126,7 @@ export interface History {
   readonly timing?: { readonly lease_ms: number; readonly sweep_interval_ms: number; readonly slack_ms: number } | undefined
 }
 
-export type CheckNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8
+export type CheckNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9
 
 export interface Violation {
   readonly check: CheckNumber
@@ -130,5 +144,6 @@ export const CHECK_NAMES: Readonly<Record<CheckNumber, string>> = {
   5: "slots do not move",
   6: "crashes heal",
   7: "tenants stay apart",
-  8: "pacing holds"
+  8: "pacing holds",
+  9: "no dial of a suppressed number"
 }

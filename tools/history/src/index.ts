@@ -1,4 +1,5 @@
 export * from "./Check.js"
+export { suppressionWindows } from "./checks/NoDialOfSuppressed.js"
 export * from "./Counters.js"
 export * from "./History.js"
 export * from "./Recorder.js"

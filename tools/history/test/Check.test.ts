@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { History } from "../src/index.js"
 import { checkHistory, formatViolations } from "../src/index.js"
-import { cleanHistory, dialLine, hangUpLine, leadRow, logRow, op, T0, withFinal } from "./histories.js"
+import { campaignRow, cleanHistory, dialLine, hangUpLine, leadRow, liftOp, logRow, op, PHONE, suppressOp, T0, withFinal } from "./histories.js"
 
 const checksOf = (h: History) => [...new Set(checkHistory(h).map((v) => v.check))].sort()
 
@@ -206,6 +206,94 @@ describe("the history checker", () => {
       const h = cleanHistory()
       const broken = { ...h, operations: h.operations.map((o) => (o.kind === "resume" ? { ...o, outcome: "fail" as const } : o)) }
       expect(checksOf(broken)).toEqual([8])
+    })
+  })
+
+  describe("9. no dial of a suppressed number", () => {
+    /**
+     * Another campaign of org_a, with a lead of the same number dialled at `at` (its log committed
+     * 5 ms before): everything else about it is clean, so only check 9 can object.
+     */
+    const dialledElsewhere = (h: History, at: number, org = "org_a"): History => {
+      const d = dialLine("lead_other", 1, at, undefined, "cmp_2")
+      return withFinal({ ...h, ledger: [...h.ledger, d, hangUpLine(d)] }, (s) => ({
+        ...s,
+        campaigns: [...s.campaigns, campaignRow({ id: "cmp_2", organization_id: org })],
+        leads: [...s.leads, leadRow("lead_other", { campaign_id: "cmp_2", organization_id: org, scheduled_at: at - 100 })],
+        call_logs: [...s.call_logs, logRow(d, { organization_id: org })]
+      }))
+    }
+    const check9 = (h: History) => checkHistory(h).map((v) => [v.check, v.message, v.lead_id])
+
+    it("the number dialled in another campaign while the suppression holds", () => {
+      expect(check9(dialledElsewhere(cleanHistory(), T0 + 5800))).toEqual([
+        [9, `${PHONE} dialled 95 ms after its suppression (suppress ${PHONE}) was acknowledged`, "lead_other"]
+      ])
+    })
+    it("a lift that finished before the suppression began ends nothing", () => {
+      const h = cleanHistory()
+      const earlier = { ...h, operations: [...h.operations, liftOp(PHONE, T0 + 5000, T0 + 5100)] }
+      expect(check9(dialledElsewhere(earlier, T0 + 5800)).map(([n, , lead]) => [n, lead])).toEqual([[9, "lead_other"]])
+    })
+    it("a dial decided (log committed) before the answer, placed after it, is no violation", () => {
+      expect(checkHistory(dialledElsewhere(cleanHistory(), T0 + 5704))).toEqual([])
+    })
+    it("after the lift began the number may be dialled again", () => {
+      expect(checkHistory(dialledElsewhere(cleanHistory(), T0 + 6550))).toEqual([])
+    })
+    it("a lift by another organization lifts nothing of org_a's", () => {
+      const h = cleanHistory()
+      const otherLifts = { ...h, operations: h.operations.map((o) => (o.kind === "lift" ? { ...o, organization_id: "org_b" } : o)) }
+      expect(check9(dialledElsewhere(otherLifts, T0 + 7000)).map(([n, , lead]) => [n, lead])).toEqual([[9, "lead_other"]])
+    })
+    it("org_b's suppression of the number holds nothing over org_a's campaigns, and everything over its own", () => {
+      expect(checkHistory(dialledElsewhere(cleanHistory(), T0 + 7000))).toEqual([])
+      expect(check9(dialledElsewhere(cleanHistory(), T0 + 7000, "org_b")).map(([n, , lead]) => [n, lead])).toEqual([[9, "lead_other"]])
+    })
+    it("a lift with an unknown outcome may have happened; a refused one did not", () => {
+      const h = cleanHistory()
+      const withLift = (outcome: "unknown" | "fail") => ({
+        ...h,
+        operations: h.operations.map((o) => (o.kind === "lift" ? { ...o, outcome, started_at: T0 + 5750 } : o))
+      })
+      expect(checkHistory(dialledElsewhere(withLift("unknown"), T0 + 5800))).toEqual([])
+      expect(check9(dialledElsewhere(withLift("fail"), T0 + 5800)).map(([n]) => n)).toEqual([9])
+    })
+    it("a suppression with an unknown outcome protects nothing; one by a removal with suppress=true does", () => {
+      const h = cleanHistory()
+      const unknown = { ...h, operations: h.operations.map((o) => (o.kind === "suppress" && o.organization_id === "org_a" ? { ...o, outcome: "unknown" as const } : o)) }
+      expect(checkHistory(dialledElsewhere(unknown, T0 + 5800))).toEqual([])
+      const byRemoval = {
+        ...unknown,
+        operations: [...unknown.operations, { ...op("delete", "lead_pending", T0 + 5710, T0 + 5720), organization_id: "org_a", suppresses: [PHONE] }]
+      }
+      expect(check9(dialledElsewhere(byRemoval, T0 + 5800))).toEqual([
+        [9, `${PHONE} dialled 75 ms after its suppression (delete lead_pending) was acknowledged`, "lead_other"]
+      ])
+    })
+    it("a suppression stops at its expiry", () => {
+      const h = cleanHistory()
+      const expiring = { ...h, operations: [...h.operations, { ...suppressOp("+14155550999", T0, T0 + 10), expires_at: T0 + 5000 }] }
+      const d = { ...dialLine("lead_other", 1, T0 + 5800, undefined, "cmp_2"), phone_number: "+14155550999" }
+      const dialled = (at: number) => {
+        const moved = { ...d, at: new Date(at).toISOString() }
+        return withFinal({ ...expiring, ledger: [...expiring.ledger, moved, hangUpLine(moved)] }, (s) => ({
+          ...s,
+          campaigns: [...s.campaigns, campaignRow({ id: "cmp_2" })],
+          leads: [...s.leads, leadRow("lead_other", { campaign_id: "cmp_2", scheduled_at: at - 100 })],
+          call_logs: [...s.call_logs, logRow(moved)]
+        }))
+      }
+      expect(check9(dialled(T0 + 4000)).map(([n]) => n)).toEqual([9])
+      expect(checkHistory(dialled(T0 + 20_000))).toEqual([])
+    })
+    it("a lead the worker removed for its suppressed number is dialled afterwards", () => {
+      const h = cleanHistory()
+      const d = dialLine("lead_suppressed", 1, T0 + 9000)
+      const broken = withFinal({ ...h, ledger: [...h.ledger, d, hangUpLine(d)] }, (s) => ({ ...s, call_logs: [...s.call_logs, logRow(d)] }))
+      expect(check9(broken).filter(([n]) => n === 9)).toEqual([
+        [9, "attempt 1 dialled after the lead was removed at attempt 0 for its suppressed number", "lead_suppressed"]
+      ])
     })
   })
 })

@@ -3,7 +3,7 @@ import { testEngines } from "@leadq/store/testing"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import type { RaceOptions, RaceResult } from "../src/index.js"
-import { checkHistory, formatViolations, runRace } from "../src/index.js"
+import { checkHistory, formatViolations, runRace, suppressionWindows } from "../src/index.js"
 
 /**
  * The randomized race of issue 4, through the gateway over HTTP, checked with the history checker.
@@ -30,6 +30,7 @@ const expectClean = (r: RaceResult) => {
   expect(r.stats["deletes_ok"]).toBeGreaterThan(5)
   expect(r.stats["pauses_ok"]).toBeGreaterThan(0)
   expect(r.stats["malformed_ledger_lines"]).toBe(0)
+  expect(r.stats["suppressions_ok"]! + r.stats["deletes_suppress_ok"]! + r.stats["bulk_suppress_ok"]!).toBeGreaterThan(0)
   expectCheckerBites(r)
 }
 
@@ -47,6 +48,10 @@ const expectCheckerBites = (r: RaceResult) => {
   const removed = final.removals.find((x) => x.removed_from === "pending")!
   const lateDial = { ...firstDial, call_id: "call_forged", lead_id: removed.lead_id, campaign_id: removed.campaign_id, attempt: removed.attempt + 1, at: new Date(removed.removed_at + 1).toISOString() }
   expect(checkHistory({ ...r.history, ledger: [...r.history.ledger, lateDial] }).map((v) => v.check)).toContain(1)
+  // A dial of a suppressed number, in a campaign of the organization, 1 ms into the suppression.
+  const held = suppressionWindows(r.history.operations).find((w) => w.until > w.from + 1)!
+  const suppressedDial = { ...firstDial, call_id: "call_forged_9", phone_number: held.phone, at: new Date(held.from + 1).toISOString() }
+  expect(checkHistory({ ...r.history, ledger: [...r.history.ledger, suppressedDial] }).map((v) => v.check)).toContain(9)
 }
 
 describe("the randomized race over HTTP", () => {

@@ -34,6 +34,9 @@ export const leadRow = (id: string, over: Partial<LeadRow> = {}): LeadRow => ({
   ...over
 })
 
+/** The number every lead of the hand-made histories has. */
+export const PHONE = "+14155550123"
+
 const PLAN: CallPlan = { outcome: "completed", ring_ms: 200, talk_ms: 1000 }
 
 export const dialLine = (leadId: string, attempt: number, at: number, plan: CallPlan = PLAN, campaignId = "cmp_1"): LedgerDial => ({
@@ -43,7 +46,7 @@ export const dialLine = (leadId: string, attempt: number, at: number, plan: Call
   lead_id: leadId,
   campaign_id: campaignId,
   attempt,
-  phone_number: "+14155550123",
+  phone_number: PHONE,
   from_phone_number: "+14155550100",
   agent_id: "agent_1",
   worker_id: "w1",
@@ -101,6 +104,19 @@ export const removalRow = (leadId: string, removedFrom: RemovalRow["removed_from
   removed_at: at
 })
 
+/** `POST /v1/suppressions` of a number by organization `org`. */
+export const suppressOp = (phone: string, started_at: number, ended_at: number, outcome: ClientOp["outcome"] = "ok", org = "org_a"): ClientOp => ({
+  ...op("suppress", phone, started_at, ended_at, outcome),
+  organization_id: org,
+  suppresses: [phone]
+})
+
+/** `DELETE /v1/suppressions/{phone}` by organization `org`. */
+export const liftOp = (phone: string, started_at: number, ended_at: number, outcome: ClientOp["outcome"] = "ok", org = "org_a"): ClientOp => ({
+  ...op("lift", phone, started_at, ended_at, outcome),
+  organization_id: org
+})
+
 export const op = (kind: ClientOp["kind"], target: string, started_at: number, ended_at: number, outcome: ClientOp["outcome"] = "ok"): ClientOp => ({
   kind,
   target,
@@ -117,7 +133,11 @@ export const op = (kind: ClientOp["kind"], target: string, started_at: number, e
  * - pending: removed while pending at T0+0.5 s, never dialled;
  * - waiting: never dialled (the campaign is paused from T0+2 s to T0+4 s), keeps its slot;
  * - late: dialled at T0+5 s, after the resume;
- * - crashed: held by worker w2, killed at T0+6 s mid-call; recovered by w1 with the carrier's truth.
+ * - crashed: held by worker w2, killed at T0+6 s mid-call; recovered by w1 with the carrier's truth;
+ * - suppressed: its number (the number of every lead here) is suppressed in org_a from T0+5.7 s
+ *   until a lift at T0+6.5 s; the worker claims it at T0+5.8 s and removes it (reason
+ *   `suppressed`) instead of dialling it. The same number suppressed in org_b from T0+0.2 s, never
+ *   lifted, holds nothing over org_a's dials.
  */
 export const cleanHistory = (): History => {
   const called = dialLine("lead_called", 1, T0 + 1000)
@@ -135,7 +155,8 @@ export const cleanHistory = (): History => {
       leadRow("lead_pending", { state: "pending", outcome: null, attempts: 0, scheduled_at: T0 + 10 }),
       leadRow("lead_waiting", { state: "pending", outcome: null, attempts: 0, scheduled_at: T0 + 20 }),
       leadRow("lead_late", { state: "pending", outcome: null, attempts: 0, scheduled_at: T0 + 30 }),
-      leadRow("lead_crashed", { state: "pending", outcome: null, attempts: 0, scheduled_at: T0 + 40 })
+      leadRow("lead_crashed", { state: "pending", outcome: null, attempts: 0, scheduled_at: T0 + 40 }),
+      leadRow("lead_suppressed", { state: "pending", outcome: null, attempts: 0, scheduled_at: T0 + 5800 })
     ],
     call_logs: [],
     removals: []
@@ -157,7 +178,8 @@ export const cleanHistory = (): History => {
         worker_id: "w2",
         dialled: true,
         call_log_id: "log_call_lead_crashed_1"
-      })
+      }),
+      leadRow("lead_suppressed", { state: "removed", outcome: null, attempts: 0, scheduled_at: T0 + 5800, removed_from: "claimed" })
     ],
     call_logs: [
       logRow(called),
@@ -165,7 +187,11 @@ export const cleanHistory = (): History => {
       logRow(late),
       logRow(crashed, { status: "initiated", end_reason: null, duration_seconds: null, started_at: null, ended_at: null })
     ],
-    removals: [removalRow("lead_pending", "pending", 0, T0 + 500), removalRow("lead_incall", "in_call", 1, T0 + 1400)]
+    removals: [
+      removalRow("lead_pending", "pending", 0, T0 + 500),
+      removalRow("lead_incall", "in_call", 1, T0 + 1400),
+      { ...removalRow("lead_suppressed", "claimed", 0, T0 + 5800), reason: "suppressed" }
+    ]
   }
   const final: Snapshot = {
     ...afterCrash,
@@ -182,7 +208,10 @@ export const cleanHistory = (): History => {
       op("delete", "lead_incall", T0 + 1300, T0 + 1500),
       op("pause", "cmp_1", T0 + 1900, T0 + 2000),
       op("resume", "cmp_1", T0 + 3900, T0 + 4000),
-      op("delete", "lead_called", T0 + 1900, T0 + 2100, "fail")
+      op("delete", "lead_called", T0 + 1900, T0 + 2100, "fail"),
+      suppressOp(PHONE, T0 + 5600, T0 + 5700),
+      liftOp(PHONE, T0 + 6500, T0 + 6600),
+      suppressOp(PHONE, T0 + 100, T0 + 200, "ok", "org_b")
     ],
     ledger,
     snapshots: [first, afterCrash, final],

@@ -1,6 +1,6 @@
-import { isE164, LiftedSuppression, Suppression } from "@leadq/domain"
+import { isE164, LiftedSuppression, Suppression, SuppressionLift } from "@leadq/domain"
 import { LeadqClient } from "@leadq/transport"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Either, Option, Schema } from "effect"
 import type { ConnectionFlags } from "../Connection.js"
 import type { PageFlags } from "../Gateway.js"
 import { given, pagingOf, withGateway } from "../Gateway.js"
@@ -12,6 +12,10 @@ import { uploadFile } from "../FileUpload.js"
 
 const encodeSuppression = Schema.encodeSync(Suppression)
 const encodeLifted = Schema.encodeSync(LiftedSuppression)
+const encodeLift = Schema.encodeSync(SuppressionLift)
+
+/** How many lifts `get` shows (the newest); the API pages through all of them. */
+const LIFTS_SHOWN = 100
 
 const printSuppression = (s: Suppression) =>
   Effect.gen(function*() {
@@ -89,11 +93,44 @@ export interface PhoneFlags extends ConnectionFlags {
   readonly phone: string
 }
 
+/**
+ * The number's suppression and its lift history (newest first). A number not suppressed now
+ * still fails (exit 1), as scripts checking "is it suppressed?" expect — after showing the lifts
+ * it has, which is what a compliance review of a number asks for.
+ */
 export const get = (flags: PhoneFlags) =>
   withGateway(flags, Effect.gen(function*() {
     const phone = yield* e164("The number", flags.phone)
     const leadq = yield* LeadqClient
-    yield* printSuppression(yield* leadq.suppressions.get({ path: { phone } }))
+    const output = yield* Output
+    // Any failure of this one (not found, above all) is told after the lifts.
+    const current = yield* Effect.either(leadq.suppressions.get({ path: { phone } }))
+    const history = yield* leadq.suppressions.lifts({ path: { phone }, urlParams: { limit: LIFTS_SHOWN } }).pipe(
+      Effect.map((page) => page.data),
+      Effect.catchTag("SuppressionNotFound", () => Effect.succeed([] as ReadonlyArray<SuppressionLift>))
+    )
+    if (output.json) {
+      const lifts = history.map((l) => encodeLift(l))
+      if (Either.isRight(current)) yield* output.jsonLine({ ...encodeSuppression(current.right), lifts })
+      else if (lifts.length > 0) yield* output.jsonLine({ phone_number: phone, lifts })
+    } else {
+      if (Either.isRight(current)) yield* printSuppression(current.right)
+      if (history.length > 0) {
+        yield* output.line(`Lifted ${count(history.length)} time${history.length === 1 ? "" : "s"}${history.length === LIFTS_SHOWN ? " (the newest shown)" : ""}:`)
+        yield* output.table(
+          ["LIFTED AT", "LIFTED BY", "SUPPRESSED AT", "SUPPRESSED BY", "REASON", "EXPIRES"],
+          history.map((l) => [
+            when(l.lifted_at),
+            l.lifted_by,
+            when(l.suppressed_at),
+            l.suppressed_by,
+            clip(l.reason?.replace(/\s+/g, " ")),
+            l.expires_at === null ? "never" : when(l.expires_at)
+          ])
+        )
+      }
+    }
+    if (Either.isLeft(current)) return yield* Effect.fail(current.left)
   }))
 
 export const remove = (flags: PhoneFlags) =>

@@ -24,5 +24,7 @@ export const SuppressionsHandlers = HttpApiBuilder.group(LeadqApi, "suppressions
       .handle("list", ({ urlParams: { limit, page, phone_number } }) =>
         Effect.flatMap(CurrentCaller, (c) => suppressions.list(c.organization_id, { ...pageRequestOf({ page, limit }), phone_number })))
       .handle("get", ({ path }) => Effect.flatMap(CurrentCaller, (c) => suppressions.get(c.organization_id, path.phone)))
+      .handle("lifts", ({ path, urlParams }) =>
+        Effect.flatMap(CurrentCaller, (c) => suppressions.lifts(c.organization_id, path.phone, pageRequestOf(urlParams))))
       .handle("lift", ({ path }) => Effect.flatMap(CurrentCaller, (c) => suppressions.lift(c.organization_id, path.phone, c.api_key_id)))
   }))

@@ -88,14 +88,15 @@ export class LeadRepository extends Context.Tag("leadq/LeadRepository")<LeadRepo
   readonly get: (org: OrganizationId, id: string) => Effect.Effect<CampaignLead, LeadNotFound>
   readonly list: (org: OrganizationId, query: LeadQuery) => Effect.Effect<Page<CampaignLead>>
   /**
-   * Correct a pending lead; any other state is `LeadLocked`. A number another live lead of the
-   * campaign holds is `DuplicateLead`.
+   * Correct a pending lead; any other state is `LeadLocked`. A new number on the organization's
+   * suppression list is `NumberSuppressed` (checked first); one another live lead of the campaign
+   * holds is `DuplicateLead`.
    */
   readonly update: (
     org: OrganizationId,
     id: string,
     patch: LeadPatch
-  ) => Effect.Effect<CampaignLead, LeadNotFound | LeadLocked | CampaignTerminal | DuplicateLead>
+  ) => Effect.Effect<CampaignLead, LeadNotFound | LeadLocked | CampaignTerminal | NumberSuppressed | DuplicateLead>
   /** docs/design.md §3: atomic, audited, and it moves no other lead. */
   readonly remove: (
     org: OrganizationId,

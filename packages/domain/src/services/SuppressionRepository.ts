@@ -3,7 +3,7 @@ import { Context } from "effect"
 import type { SuppressionNotFound } from "../Errors.js"
 import type { ApiKeyId, OrganizationId } from "../Ids.js"
 import type { Page, PageRequest } from "../Pagination.js"
-import type { LiftedSuppression, Suppression, SuppressionDraft } from "../Suppression.js"
+import type { LiftedSuppression, Suppression, SuppressionDraft, SuppressionLift } from "../Suppression.js"
 
 export interface SuppressionQuery extends PageRequest {
   /** Exact E.164 match. */
@@ -32,6 +32,12 @@ export class SuppressionRepository extends Context.Tag("leadq/SuppressionReposit
   /** Oldest first. */
   readonly list: (org: OrganizationId, query: SuppressionQuery) => Effect.Effect<Page<Suppression>>
   readonly get: (org: OrganizationId, phone: string) => Effect.Effect<Suppression, SuppressionNotFound>
+  /**
+   * The recorded lifts of a number, newest first: an empty page for a number suppressed (now or
+   * once, expired) but never lifted; `SuppressionNotFound` for a number the organization never
+   * suppressed — which is also what another organization's number is.
+   */
+  readonly lifts: (org: OrganizationId, phone: string, page: PageRequest) => Effect.Effect<Page<SuppressionLift>, SuppressionNotFound>
   /** Lift it: the suppression ends, and the lift is recorded (who, when, what was lifted). */
   readonly lift: (org: OrganizationId, phone: string, apiKeyId: ApiKeyId) => Effect.Effect<LiftedSuppression, SuppressionNotFound>
 }>() {}

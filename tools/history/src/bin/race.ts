@@ -7,7 +7,7 @@ import { runRace } from "../race/Race.js"
 /**
  * The randomized race, longer than the test suite runs it:
  *
- *   pnpm --filter @leadq/history race --engine pg --workers 4 --seconds 60 [--seed N] [--no-kill]
+ *   pnpm --filter @leadq/history race --engine pg --workers 4 --seconds 60 [--seed N] [--no-kill] [--no-suppressions]
  *   pnpm --filter @leadq/history race --engine sqlite --seconds 60
  *
  * and at scale (issue 6), `pnpm --filter @leadq/chaos scale-race`: this program with 100 campaigns
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     leads: { type: "string", default: "50" },
     clients: { type: "string", default: "4" },
     "no-kill": { type: "boolean", default: false },
+    /** The workload without shared numbers and suppressions (as before issue 11). */
+    "no-suppressions": { type: "boolean", default: false },
     /** `LEADQ_MAX_IN_FLIGHT` of the worker processes (the race's own 4 when not given). */
     "max-in-flight": { type: "string" },
     "drain-seconds": { type: "string", default: "90" },
@@ -55,7 +57,8 @@ const program = Effect.scoped(
     progress: say,
     workerEnv: values["max-in-flight"] === undefined ? undefined : { LEADQ_MAX_IN_FLIGHT: values["max-in-flight"] },
     drainTimeoutMs: Number(values["drain-seconds"]) * 1000,
-    snapshotEveryMs: Number(values["snapshot-ms"])
+    snapshotEveryMs: Number(values["snapshot-ms"]),
+    suppressions: !values["no-suppressions"]
   })
 )
 
@@ -67,7 +70,11 @@ Effect.runPromise(program).then(
     console.log(
       `checked: ${r.history.operations.length} client operations, ${r.history.ledger.length} ledger lines ` +
         `(${r.stats["dials"]} dials), ${r.history.snapshots.length} snapshots (${rows} rows), ${r.history.crashes?.length ?? 0} crash(es), ` +
-        `${r.history.tenancy?.requests.length ?? 0} tenancy probes`
+        `${r.history.tenancy?.requests.length ?? 0} tenancy probes, ` +
+        `${r.stats["suppressions_ok"]! + r.stats["deletes_suppress_ok"]! + r.stats["bulk_suppress_ok"]!} requests that suppressed ` +
+        `(${r.stats["suppressions_ok"]} POST /v1/suppressions, ${r.stats["deletes_suppress_ok"]} DELETE ?suppress=true, ` +
+        `${r.stats["bulk_suppress_ok"]} bulk removals with suppress), ${r.stats["lifts_ok"]} lifts, ` +
+        `${r.stats["removed_suppressed_by_worker"]} lead(s) removed by a worker instead of dialled`
     )
     console.log(formatViolations(r.history, r.violations))
     for (const m of r.counterMismatches) console.log(`counter mismatch: ${m}`)

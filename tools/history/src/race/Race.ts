@@ -17,7 +17,8 @@ import { makeWorkload } from "./Workload.js"
 /**
  * The randomized race of issue 4: clients remove leads, pause, resume and cancel campaigns and
  * add leads through the gateway's public API while workers dial; one worker may be killed with
- * SIGKILL halfway. Then the whole history — client operations, the simulated carrier's ledger,
+ * SIGKILL halfway. Suppressions rain down too (issue 11): the campaigns share their numbers, and
+ * the clients suppress numbers, remove leads with `?suppress=true` and lift suppressions. Then the whole history — client operations, the simulated carrier's ledger,
  * database snapshots — goes through the checker.
  */
 export interface RaceOptions {
@@ -43,6 +44,8 @@ export interface RaceOptions {
   readonly drainTimeoutMs?: number | undefined
   /** How often a snapshot is taken while the clients act (700 ms by default; each holds every row). */
   readonly snapshotEveryMs?: number | undefined
+  /** Shared numbers and suppressions in the workload (true by default). */
+  readonly suppressions?: boolean | undefined
 }
 
 export interface RaceResult {
@@ -66,7 +69,13 @@ export const runRace = (options: RaceOptions) =>
     const ledgerPath = yield* scopedLedgerFile("leadq-race-")
     const gw = yield* startTestGateway(options.engine)
     const http = makeLeadqHttp(gw.baseUrl, gw.apiKey)
-    const workload = makeWorkload(http, rng, String(options.seed), 2_000_000)
+    const workload = makeWorkload(
+      http,
+      rng,
+      String(options.seed),
+      2_000_000,
+      options.suppressions === false ? {} : { suppressions: { organizationId: gw.organizationId } }
+    )
     const { campaignIds, leadIds, recorder } = workload
     const snapshots: Array<Snapshot> = []
     const snapshot = takeSnapshot().pipe(Effect.provide(gw.context), Effect.orDie)
@@ -214,6 +223,12 @@ export const runRace = (options: RaceOptions) =>
       pauses_ok: count(ops, (o) => o.kind === "pause" && o.outcome === "ok"),
       resumes_ok: count(ops, (o) => o.kind === "resume" && o.outcome === "ok"),
       cancels_ok: count(ops, (o) => o.kind === "cancel" && o.outcome === "ok"),
+      suppressions_ok: count(ops, (o) => o.kind === "suppress" && o.outcome === "ok"),
+      deletes_suppress_ok: count(ops, (o) => o.kind === "delete" && o.suppresses !== undefined && o.outcome === "ok"),
+      bulk_suppress_ok: count(ops, (o) => o.kind === "bulk_remove" && o.outcome === "ok"),
+      lifts_ok: count(ops, (o) => o.kind === "lift" && o.outcome === "ok"),
+      adds_refused_409: count(ops, (o) => o.kind === "add" && o.status === 409),
+      removed_suppressed_by_worker: count(final.removals, (r) => r.reason === "suppressed"),
       unknown_outcomes: count(ops, (o) => o.outcome === "unknown"),
       removed_pending: count(final.removals, (r) => r.removed_from === "pending"),
       removed_claimed: count(final.removals, (r) => r.removed_from === "claimed"),
