@@ -1,0 +1,6 @@
+export * from "./DeliveryStore.js"
+export * from "./Dispatcher.js"
+export * from "./RetrySchedule.js"
+export * from "./Sender.js"
+export * from "./WebhookSettings.js"
+export * from "./WebhooksLive.js"
