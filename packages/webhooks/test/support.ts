@@ -26,7 +26,7 @@ export const runDispatcher = (settings: WebhookSettings = fastSettings()) =>
 export const newOrg = () => `org_${randomToken()}`
 
 /** Polls `check` until it holds (or fails the test after `timeout_ms`). */
-export const eventually = <A>(check: Effect.Effect<A>, holds: (a: A) => boolean, timeout_ms = 30_000) =>
+export const eventually = <A, E, R>(check: Effect.Effect<A, E, R>, holds: (a: A) => boolean, timeout_ms = 30_000) =>
   Effect.gen(function*() {
     const deadline = Date.now() + timeout_ms
     while (true) {
