@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { LeadqApi } from "@leadq/api"
+import { DeliveryStore } from "@leadq/webhooks"
 import { Effect, FiberRef, Layer } from "effect"
 import { createServer } from "node:http"
 import { AuthenticationLive } from "./AuthenticationLive.js"
@@ -18,12 +19,15 @@ import { LeadUpload } from "./LeadUpload.js"
 import { RemovalsHandlers } from "./handlers/RemovalsHandlers.js"
 import { ServiceHandlers } from "./handlers/ServiceHandlers.js"
 import { SuppressionsHandlers } from "./handlers/SuppressionsHandlers.js"
+import { WebhookDeliveriesHandlers } from "./handlers/WebhookDeliveriesHandlers.js"
 import { SuppressionUpload } from "./SuppressionUpload.js"
 import { RequestPipelineLive } from "./RequestPipeline.js"
 
 /** The API implemented: every group's handlers and the bearer authentication. */
 const ApiLive = HttpApiBuilder.api(LeadqApi).pipe(
   Layer.provide([CampaignsHandlers, LeadsHandlers, CallLogsHandlers, RemovalsHandlers, SuppressionsHandlers, CarrierWebhookHandlers, ServiceHandlers]),
+  // Its own line: the webhooks group's handlers and the dispatcher's store (@leadq/webhooks).
+  Layer.provide(WebhookDeliveriesHandlers.pipe(Layer.provide(DeliveryStore.Default))),
   Layer.provide([AuthenticationLive, LeadUpload.Default, SuppressionUpload.Default])
 )
 

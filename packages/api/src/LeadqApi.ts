@@ -7,6 +7,7 @@ import { LeadsGroup } from "./LeadsGroup.js"
 import { RemovalsGroup } from "./RemovalsGroup.js"
 import { ServiceGroup } from "./ServiceGroup.js"
 import { SuppressionsGroup } from "./SuppressionsGroup.js"
+import { WebhookDeliveriesGroup } from "./WebhookDeliveriesGroup.js"
 
 /**
  * The v1 contract, shared by the gateway (which implements it) and the typed client (which is
@@ -21,6 +22,7 @@ export class LeadqApi extends HttpApi.make("leadq")
   .add(CallLogsGroup)
   .add(RemovalsGroup)
   .add(SuppressionsGroup)
+  .add(WebhookDeliveriesGroup)
   .add(CarrierWebhookGroup)
   .add(ServiceGroup)
   .addError(InvalidInputError)
