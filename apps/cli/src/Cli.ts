@@ -37,6 +37,7 @@ const callLogsModule = () => import("./commands/CallLogs.js")
 const keysModule = () => import("./commands/Keys.js")
 const removalsModule = () => import("./commands/Removals.js")
 const suppressionsModule = () => import("./commands/Suppressions.js")
+const webhookDeliveriesModule = () => import("./commands/WebhookDeliveries.js")
 
 /** A group without a subcommand is bad usage: say which ones there are. */
 const chooseOne = (group: string, choices: string) => () => {
@@ -477,6 +478,43 @@ const suppressions = Command.make("suppressions", {}, chooseOne("suppressions", 
 )
 
 // ---------------------------------------------------------------------------------------------
+// webhooks: the delivery side (deliveries, resend); the endpoints' own commands sit beside them
+
+const endpointArg = Args.text({ name: "endpoint-id" }).pipe(Args.withDescription("The webhook endpoint id (whk_…)."))
+
+const webhooksDeliveries = Command.make("deliveries", {
+  ...connection,
+  ...paging,
+  endpoint: endpointArg,
+  status: Options.choice("status", ["pending", "delivered", "failed"]).pipe(Options.withDescription("Only deliveries in this status."), Options.optional)
+}, lazy(webhookDeliveriesModule, (m, a) => m.deliveries(a))).pipe(
+  Command.withDescription(help(
+    "List what was sent to a webhook endpoint and how it went, newest event first.",
+    ["leadq webhooks deliveries whk_…", "leadq webhooks deliveries whk_… --status failed --json"]
+  ))
+)
+
+const webhooksResend = Command.make("resend", {
+  ...connection,
+  endpoint: endpointArg,
+  delivery: Args.text({ name: "delivery-id" }).pipe(Args.withDescription("The delivery id (dlv_…)."))
+}, lazy(webhookDeliveriesModule, (m, a) => m.resend(a))).pipe(
+  Command.withDescription(help(
+    "Send a delivery again: the same event, with the same id (receivers that de-duplicate ignore a copy they have).",
+    ["leadq webhooks resend whk_… dlv_…"],
+    ["It is queued at once with a fresh 24 h of retries and goes before the endpoint's later events."]
+  ))
+)
+
+/** The webhook delivery subcommands, for the `webhooks` group. */
+const webhookDeliveryCommands = [webhooksDeliveries, webhooksResend] as const
+
+const webhooks = Command.make("webhooks", {}, chooseOne("webhooks", "deliveries|resend")).pipe(
+  Command.withDescription(help("Outgoing webhooks: what was delivered to an endpoint, and re-sends (docs/webhooks.md).")),
+  Command.withSubcommands([...webhookDeliveryCommands])
+)
+
+// ---------------------------------------------------------------------------------------------
 // keys
 
 const database = {
@@ -513,7 +551,7 @@ const keys = Command.make("keys", {}, chooseOne("keys", "create|revoke")).pipe(
 
 // ---------------------------------------------------------------------------------------------
 
-const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|removals|suppressions|keys")).pipe(
+const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs|removals|suppressions|webhooks|keys")).pipe(
   Command.withDescription(help(
     "The leadq operator CLI: campaigns, leads, call logs, the removal audit, suppressions and API keys.",
     [
@@ -523,7 +561,7 @@ const leadq = Command.make("leadq", {}, chooseOne("", "campaigns|leads|call-logs
     ],
     ["Exit codes: 0 ok, 1 a request failed, 2 bad usage. Completions: leadq --completions bash|zsh|fish."]
   )),
-  Command.withSubcommands([campaigns, leads, callLogs, removals, suppressions, keys])
+  Command.withSubcommands([campaigns, leads, callLogs, removals, suppressions, webhooks, keys])
 )
 
 export const cli = Command.run(leadq, { name: "leadq", version: VERSION })
