@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { testEngines } from "@leadq/store/testing"
+import { RECORD_BATCH } from "@leadq/webhooks"
 import { appendEvents, deliveryStatuses, insertEndpoint, startReceiver } from "@leadq/webhooks/testing"
 import { Duration, Effect } from "effect"
 import { eventually } from "./fixtures.js"
@@ -47,11 +48,12 @@ for (const engine of engines) {
             60_000
           )
           expect(rows.map((r) => r.event_id)).toEqual(events.map((e) => e.id))
-          // Every event arrived; duplicates only of what was in flight at the kill; first arrivals in order.
+          // Every event arrived, first arrivals in order; copies only of what was sent but not yet
+          // written down at the kill (attempts are written in batches of at most RECORD_BATCH).
           const got = receiver.received.map((r) => r.event_id)
           const firstArrivals = got.filter((id, i) => got.indexOf(id) === i)
           expect(firstArrivals).toEqual(events.map((e) => e.id))
-          expect(got.length - firstArrivals.length).toBeLessThanOrEqual(1)
+          expect(got.length - firstArrivals.length).toBeLessThanOrEqual(RECORD_BATCH)
           yield* Effect.sleep(Duration.millis(200))
           expect(second.output()).toContain("webhook dispatcher starting")
         })), { timeout: 120_000 })

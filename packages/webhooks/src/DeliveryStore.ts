@@ -198,29 +198,40 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
       })).pipe(Effect.catchTag("SqlError", Effect.die))
     })
 
-    /** The first pending delivery in the endpoint's order, due or not. */
-    const head = Effect.fn("leadq/webhooks/DeliveryStore.head")(function*(endpoint_id: string) {
-      const rows = yield* sql`SELECT d.id, d.event_id, d.event_type, d.attempts, d.queued_at, d.next_attempt_at,
+    /** The first `limit` pending deliveries in the endpoint's order, due or not. */
+    const heads = Effect.fn("leadq/webhooks/DeliveryStore.heads")(function*(endpoint_id: string, limit: number) {
+      return yield* sql`SELECT d.id, d.event_id, d.event_type, d.attempts, d.queued_at, d.next_attempt_at,
           o.payload, o.created_at AS event_created_at
         FROM webhook_deliveries d LEFT JOIN outbox_events o ON o.id = d.event_id
         WHERE d.endpoint_id = ${endpoint_id} AND d.status = 'pending'
-        ORDER BY d.position LIMIT 1`.pipe(Effect.orDie, Effect.flatMap(decode(HeadRow)))
-      return Option.fromNullable(rows[0])
+        ORDER BY d.position LIMIT ${limit}`.pipe(Effect.orDie, Effect.flatMap(decode(HeadRow)))
     })
 
-    /** Writes what an attempt came to, if the claim is still ours and the delivery still pending. */
-    const recordAttempt = Effect.fn("leadq/webhooks/DeliveryStore.recordAttempt")(
-      function*(claim: Claim, delivery_id: string, outcome: AttemptOutcome) {
-        const status = outcome._tag === "retry" ? "pending" : outcome._tag
-        const error = outcome._tag === "delivered" ? null : outcome.error.slice(0, 500)
-        const next = outcome._tag === "retry" ? outcome.next_at : outcome.at
-        const completed = outcome._tag === "retry" ? null : outcome.at
-        const rows = yield* sql`UPDATE webhook_deliveries SET status = ${status}, attempts = attempts + 1,
-            last_attempt_at = ${outcome.at}, response_status = ${outcome.status}, last_error = ${error},
-            next_attempt_at = ${next}, completed_at = ${completed}
-          WHERE id = ${delivery_id} AND status = 'pending' AND ${held(claim)}
-          RETURNING id`
-        return rows.length > 0
+    /**
+     * Writes what attempts came to, in one transaction, for those still pending — and only if the
+     * claim is still ours. Several attempts are written together because each write is a commit
+     * (a flush to disk): an attempt made but not yet written is simply made again after a crash
+     * (at least once; receivers de-duplicate by event id).
+     */
+    const recordAttempts = Effect.fn("leadq/webhooks/DeliveryStore.recordAttempts")(
+      function*(claim: Claim, attempts: ReadonlyArray<{ readonly delivery_id: string; readonly outcome: AttemptOutcome }>) {
+        if (attempts.length === 0) return 0
+        return yield* sql.withTransaction(Effect.gen(function*() {
+          let written = 0
+          for (const { delivery_id, outcome } of attempts) {
+            const status = outcome._tag === "retry" ? "pending" : outcome._tag
+            const error = outcome._tag === "delivered" ? null : outcome.error.slice(0, 500)
+            const next = outcome._tag === "retry" ? outcome.next_at : outcome.at
+            const completed = outcome._tag === "retry" ? null : outcome.at
+            const rows = yield* sql`UPDATE webhook_deliveries SET status = ${status}, attempts = attempts + 1,
+                last_attempt_at = ${outcome.at}, response_status = ${outcome.status}, last_error = ${error},
+                next_attempt_at = ${next}, completed_at = ${completed}
+              WHERE id = ${delivery_id} AND status = 'pending' AND ${held(claim)}
+              RETURNING id`
+            written += rows.length
+          }
+          return written
+        }))
       },
       Effect.orDie
     )
@@ -270,6 +281,6 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
       return { deliveries: deliveries.length, events: events.length }
     }, Effect.orDie)
 
-    return { ensureDispatchRows: (now: number) => Effect.orDie(ensureDispatchRows(now)), claimDue, renew, release, endpoint, fanOut, head, recordAttempt, list, resend, prune } as const
+    return { ensureDispatchRows: (now: number) => Effect.orDie(ensureDispatchRows(now)), claimDue, renew, release, endpoint, fanOut, heads, recordAttempts, list, resend, prune } as const
   })
 }) {}

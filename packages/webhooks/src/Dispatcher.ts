@@ -19,6 +19,8 @@ export class DispatcherLoopFailed extends Data.TaggedError("DispatcherLoopFailed
 }
 
 const PRUNE_EVERY_MS = 3_600_000
+/** Most attempts written in one transaction (and so, after a crash, sent again at most). */
+export const RECORD_BATCH = 20
 
 /**
  * The webhook dispatcher (docs/webhooks.md "Delivery"). Every poll it claims the endpoints that
@@ -68,7 +70,11 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("leadq/webhooks/Dis
         : ({ _tag: "retry", at, status, error, next_at: step.at } satisfies AttemptOutcome)
     })
 
-    /** Serves one claimed endpoint until its line is empty or waiting; then gives it back. */
+    /**
+     * Serves one claimed endpoint until its line is empty or waiting; then gives it back. The
+     * deliveries at the head are sent one after the other, each only once the one before was
+     * delivered or failed; their outcomes are written together, up to `RECORD_BATCH` at a time.
+     */
     const serve = Effect.fn("leadq/webhooks/Dispatcher.serve")(function*(claim: Claim) {
       const target = yield* store.endpoint(claim.endpoint_id)
       if (Option.isNone(target) || target.value.deleted_at !== null || target.value.enabled !== 1) {
@@ -76,29 +82,49 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("leadq/webhooks/Dis
         return yield* store.release(claim, (yield* Clock.currentTimeMillis) + settings.webhook_poll_interval_ms)
       }
       const endpoint = target.value
-      while (true) {
-        // Renewed before every attempt, and an attempt lasts at most the timeout (at most half
-        // the lease): no other dispatcher can take the endpoint while one is in flight.
-        yield* store.renew(claim, yield* Clock.currentTimeMillis, settings.webhook_lease_ms)
-        const read = yield* store.fanOut(claim, endpoint)
-        const head = yield* store.head(endpoint.id)
+      // The claim is renewed once a quarter of the lease has passed, before an attempt starts; an
+      // attempt lasts at most the timeout (at most half the lease), so no other dispatcher can
+      // take the endpoint while one is in flight.
+      let renewed = yield* Clock.currentTimeMillis
+      const keepClaim = Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        if (Option.isNone(head)) {
+        if (now - renewed < settings.webhook_lease_ms / 4) return
+        yield* store.renew(claim, now, settings.webhook_lease_ms)
+        renewed = now
+      })
+      while (true) {
+        yield* keepClaim
+        const read = yield* store.fanOut(claim, endpoint)
+        const line = yield* store.heads(endpoint.id, RECORD_BATCH)
+        if (line.length === 0) {
           if (read > 0) continue
-          return yield* store.release(claim, now + settings.webhook_poll_interval_ms)
+          return yield* store.release(claim, (yield* Clock.currentTimeMillis) + settings.webhook_poll_interval_ms)
         }
-        const delivery = head.value
-        if (delivery.next_attempt_at > now) {
-          return yield* store.release(claim, Math.min(delivery.next_attempt_at, now + settings.webhook_max_age_ms))
+        const done: Array<{ readonly delivery_id: string; readonly outcome: AttemptOutcome }> = []
+        let waitUntil: number | undefined
+        for (const delivery of line) {
+          const now = yield* Clock.currentTimeMillis
+          if (delivery.next_attempt_at > now) {
+            waitUntil = delivery.next_attempt_at
+            break
+          }
+          yield* keepClaim
+          const outcome: AttemptOutcome = delivery.payload === null || delivery.event_created_at === null
+            ? { _tag: "failed", at: now, status: null, error: "the event was pruned from the outbox (retention)" }
+            : yield* outcomeOf(endpoint, delivery)
+          done.push({ delivery_id: delivery.id, outcome })
+          if (outcome._tag === "retry") {
+            yield* Effect.logDebug("webhook delivery attempt failed").pipe(
+              Effect.annotateLogs({ endpoint_id: endpoint.id, delivery_id: delivery.id, event_id: delivery.event_id, error: outcome.error })
+            )
+            // Head-of-line: nothing after it goes before it is delivered or failed.
+            waitUntil = outcome.next_at
+            break
+          }
         }
-        const outcome: AttemptOutcome = delivery.payload === null || delivery.event_created_at === null
-          ? { _tag: "failed", at: now, status: null, error: "the event was pruned from the outbox (retention)" }
-          : yield* outcomeOf(endpoint, delivery)
-        yield* store.recordAttempt(claim, delivery.id, outcome)
-        if (outcome._tag !== "delivered") {
-          yield* Effect.logDebug("webhook delivery attempt failed").pipe(
-            Effect.annotateLogs({ endpoint_id: endpoint.id, delivery_id: delivery.id, event_id: delivery.event_id, outcome: outcome._tag, error: outcome.error })
-          )
+        yield* store.recordAttempts(claim, done)
+        if (waitUntil !== undefined && waitUntil > (yield* Clock.currentTimeMillis)) {
+          return yield* store.release(claim, waitUntil)
         }
       }
     }, (effect, claim) =>
