@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { LeadqApi } from "@leadq/api"
-import { DeliveryStore } from "@leadq/webhooks"
+import { WebhookDeliveries } from "@leadq/store"
 import { Effect, FiberRef, Layer } from "effect"
 import { createServer } from "node:http"
 import { AuthenticationLive } from "./AuthenticationLive.js"
@@ -26,8 +26,8 @@ import { RequestPipelineLive } from "./RequestPipeline.js"
 /** The API implemented: every group's handlers and the bearer authentication. */
 const ApiLive = HttpApiBuilder.api(LeadqApi).pipe(
   Layer.provide([CampaignsHandlers, LeadsHandlers, CallLogsHandlers, RemovalsHandlers, SuppressionsHandlers, CarrierWebhookHandlers, ServiceHandlers]),
-  // Its own line: the webhooks group's handlers and the dispatcher's store (@leadq/webhooks).
-  Layer.provide(WebhookDeliveriesHandlers.pipe(Layer.provide(DeliveryStore.Default))),
+  // Its own line: the webhook deliveries group's handlers and their repository (not in StoreLive).
+  Layer.provide(WebhookDeliveriesHandlers.pipe(Layer.provide(WebhookDeliveries.Default))),
   Layer.provide([AuthenticationLive, LeadUpload.Default, SuppressionUpload.Default])
 )
 

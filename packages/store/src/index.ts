@@ -26,6 +26,7 @@ export { LeadQueueLive } from "./SqlLeadQueue.js"
 export { LeadRepositoryLive } from "./SqlLeadRepository.js"
 export { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
 export { SuppressionRepositoryLive } from "./SqlSuppressionRepository.js"
+export * from "./SqlWebhookDeliveries.js"
 
 /**
  * Every repository of the domain on one SQL database (SQLite or PostgreSQL, whichever

@@ -1,8 +1,8 @@
 import { randomToken } from "@leadq/domain"
 import { Cause, Clock, Data, Duration, Effect, FiberSet, Layer, Option, Random } from "effect"
 import * as os from "node:os"
-import type { AttemptOutcome, Claim, EndpointRow, HeadRow } from "./DeliveryStore.js"
-import { DeliveryStore } from "./DeliveryStore.js"
+import type { AttemptOutcome, Claim, EndpointRow, HeadRow } from "@leadq/store"
+import { WebhookDeliveries } from "@leadq/store"
 import { nextStep } from "./RetrySchedule.js"
 import { Sender, WebhookHttpClientLive } from "./Sender.js"
 import type { WebhookSettings } from "./WebhookSettings.js"
@@ -36,7 +36,7 @@ export const RECORD_BATCH = 20
 export class Dispatcher extends Effect.Service<Dispatcher>()("leadq/webhooks/Dispatcher", {
   scoped: Effect.gen(function*() {
     const settings = yield* WebhookConfig
-    const store = yield* DeliveryStore
+    const store = yield* WebhookDeliveries
     const sender = yield* Sender
     const owner = `${os.hostname()}-${process.pid}-${randomToken(6)}`
     const loops = yield* FiberSet.make<unknown, DispatcherLoopFailed>()
@@ -201,7 +201,7 @@ export class Dispatcher extends Effect.Service<Dispatcher>()("leadq/webhooks/Dis
 }) {}
 
 /** The dispatcher with the settings it is given (tests, embedding); its store and HTTP client from below. */
-export const DispatcherRunner = Dispatcher.Default.pipe(Layer.provide(Sender.Default), Layer.provide(DeliveryStore.Default))
+export const DispatcherRunner = Dispatcher.Default.pipe(Layer.provide(Sender.Default), Layer.provide(WebhookDeliveries.Default))
 
 /**
  * The dispatcher supervised, as the worker process and `pnpm start` run it: a layer that stays

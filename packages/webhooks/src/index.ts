@@ -1,4 +1,3 @@
-export * from "./DeliveryStore.js"
 export * from "./Dispatcher.js"
 export * from "./RetrySchedule.js"
 export * from "./Sender.js"

@@ -88,7 +88,7 @@ for (const engine of engines) {
           const endpoint = yield* insertEndpoint({ organization_id: org, url: receiver.url("/age") })
           const [doomed, next] = yield* appendEvents(org, "lead.removed", 2)
           receiver.setReply((r) => (r.event_id === doomed!.id ? { status: 500 } : { status: 200 }))
-          yield* runDispatcher(fastSettings({ webhook_max_age_ms: 400 }))
+          yield* runDispatcher(fastSettings({ webhook_max_age_ms: 3_000 }))
           const rows = yield* eventually(deliveryStatuses(endpoint.id), (rows) => rows.length === 2 && rows[1]!.status === "delivered")
           expect(rows[0]).toMatchObject({ event_id: doomed!.id, status: "failed" })
           expect(rows[0]!.attempts).toBeGreaterThanOrEqual(2)

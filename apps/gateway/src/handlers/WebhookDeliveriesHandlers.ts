@@ -1,8 +1,8 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { CurrentCaller, LeadqApi, pageRequestOf } from "@leadq/api"
 import { pageMeta, pageOffset, WebhookDelivery, WebhookDeliveryNotFound, WebhookEndpointNotFound } from "@leadq/domain"
-import type { DeliveryRow } from "@leadq/webhooks"
-import { DeliveryStore } from "@leadq/webhooks"
+import type { DeliveryRow } from "@leadq/store"
+import { WebhookDeliveries } from "@leadq/store"
 import { Clock, Effect, Option } from "effect"
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms))
@@ -30,7 +30,7 @@ const toWire = (row: DeliveryRow) =>
  */
 export const WebhookDeliveriesHandlers = HttpApiBuilder.group(LeadqApi, "webhookDeliveries", (handlers) =>
   Effect.gen(function*() {
-    const store = yield* DeliveryStore
+    const store = yield* WebhookDeliveries
     const ownEndpoint = (webhook_id: string) =>
       Effect.gen(function*() {
         const caller = yield* CurrentCaller

@@ -3,7 +3,9 @@ import { randomToken } from "@leadq/domain"
 import { Data, Effect, Option, Schema } from "effect"
 
 /**
- * The dispatcher's SQL (migration 0009; docs/webhooks.md "Delivery"), on either engine.
+ * The outgoing-webhook dispatcher's SQL (migration 0009; docs/webhooks.md "Delivery"), on either
+ * engine: the delivery side's repository, used by the dispatcher (`@leadq/webhooks`) and by the
+ * gateway's deliveries API.
  *
  * An endpoint is served by one dispatcher at a time: the one holding its claim in
  * `webhook_dispatch` (owner, lease, fencing number). Every write made under a claim is
@@ -82,7 +84,7 @@ export type AttemptOutcome =
 
 const FAN_OUT_BATCH = 500
 
-export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhooks/DeliveryStore", {
+export class WebhookDeliveries extends Effect.Service<WebhookDeliveries>()("leadq/store/WebhookDeliveries", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
@@ -94,7 +96,7 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
       sql`EXISTS (SELECT 1 FROM webhook_dispatch c WHERE c.endpoint_id = ${claim.endpoint_id} AND c.owner = ${claim.owner} AND c.fence = ${claim.fence})`
 
     /** A dispatch row for every live endpoint that has none yet (created by the endpoints API). */
-    const ensureDispatchRows = Effect.fn("leadq/webhooks/DeliveryStore.ensureDispatchRows")(function*(now: number) {
+    const ensureDispatchRows = Effect.fn("leadq/store/WebhookDeliveries.ensureDispatchRows")(function*(now: number) {
       yield* sql`INSERT INTO webhook_dispatch (endpoint_id, cursor_txid, cursor_seq, last_position, due_at, owner, lease_until, fence)
         SELECT e.id, 0, 0, 0, ${now}, NULL, 0, 0 FROM webhook_endpoints e
         WHERE e.deleted_at IS NULL AND e.enabled = 1
@@ -107,7 +109,7 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
      * dead or stalled dispatcher's). The claim condition is repeated in the outer `WHERE`, which
      * PostgreSQL re-checks on the locked row, so two dispatchers never both win one endpoint.
      */
-    const claimDue = Effect.fn("leadq/webhooks/DeliveryStore.claimDue")(
+    const claimDue = Effect.fn("leadq/store/WebhookDeliveries.claimDue")(
       function*(owner: string, now: number, lease_ms: number, limit: number) {
         const rows = yield* sql<{ endpoint_id: string; fence: number }>`UPDATE webhook_dispatch
           SET owner = ${owner}, lease_until = ${now + lease_ms}, fence = fence + 1
@@ -124,7 +126,7 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
     )
 
     /** Extends the claim; `ClaimLost` when it is not ours any more. */
-    const renew = Effect.fn("leadq/webhooks/DeliveryStore.renew")(function*(claim: Claim, now: number, lease_ms: number) {
+    const renew = Effect.fn("leadq/store/WebhookDeliveries.renew")(function*(claim: Claim, now: number, lease_ms: number) {
       const rows = yield* sql`UPDATE webhook_dispatch SET lease_until = ${now + lease_ms}
         WHERE endpoint_id = ${claim.endpoint_id} AND owner = ${claim.owner} AND fence = ${claim.fence}
         RETURNING endpoint_id`.pipe(Effect.orDie)
@@ -132,12 +134,12 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
     })
 
     /** Gives the endpoint back, to be looked at again from `due_at`. */
-    const release = Effect.fn("leadq/webhooks/DeliveryStore.release")(function*(claim: Claim, due_at: number) {
+    const release = Effect.fn("leadq/store/WebhookDeliveries.release")(function*(claim: Claim, due_at: number) {
       yield* sql`UPDATE webhook_dispatch SET owner = NULL, lease_until = 0, due_at = ${due_at}
         WHERE endpoint_id = ${claim.endpoint_id} AND owner = ${claim.owner} AND fence = ${claim.fence}`
     }, Effect.orDie)
 
-    const endpoint = Effect.fn("leadq/webhooks/DeliveryStore.endpoint")(function*(endpoint_id: string) {
+    const endpoint = Effect.fn("leadq/store/WebhookDeliveries.endpoint")(function*(endpoint_id: string) {
       const rows = yield* sql`SELECT id, organization_id, url, events, secret, enabled, created_at, deleted_at
         FROM webhook_endpoints WHERE id = ${endpoint_id}`.pipe(Effect.orDie, Effect.flatMap(decode(EndpointRow)))
       return Option.fromNullable(rows[0])
@@ -153,7 +155,7 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
      * higher one.) On SQLite writers are serialized and `seq` is commit order. Answers how many
      * events were read: a full batch means more may follow at once.
      */
-    const fanOut = Effect.fn("leadq/webhooks/DeliveryStore.fanOut")(function*(claim: Claim, target: EndpointRow) {
+    const fanOut = Effect.fn("leadq/store/WebhookDeliveries.fanOut")(function*(claim: Claim, target: EndpointRow) {
       return yield* sql.withTransaction(Effect.gen(function*() {
         const [cursor] = yield* sql<{ cursor_txid: number; cursor_seq: number; last_position: number }>`SELECT
           cursor_txid, cursor_seq, last_position FROM webhook_dispatch
@@ -199,7 +201,7 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
     })
 
     /** The first `limit` pending deliveries in the endpoint's order, due or not. */
-    const heads = Effect.fn("leadq/webhooks/DeliveryStore.heads")(function*(endpoint_id: string, limit: number) {
+    const heads = Effect.fn("leadq/store/WebhookDeliveries.heads")(function*(endpoint_id: string, limit: number) {
       return yield* sql`SELECT d.id, d.event_id, d.event_type, d.attempts, d.queued_at, d.next_attempt_at,
           o.payload, o.created_at AS event_created_at
         FROM webhook_deliveries d LEFT JOIN outbox_events o ON o.id = d.event_id
@@ -213,7 +215,7 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
      * (a flush to disk): an attempt made but not yet written is simply made again after a crash
      * (at least once; receivers de-duplicate by event id).
      */
-    const recordAttempts = Effect.fn("leadq/webhooks/DeliveryStore.recordAttempts")(
+    const recordAttempts = Effect.fn("leadq/store/WebhookDeliveries.recordAttempts")(
       function*(claim: Claim, attempts: ReadonlyArray<{ readonly delivery_id: string; readonly outcome: AttemptOutcome }>) {
         if (attempts.length === 0) return 0
         return yield* sql.withTransaction(Effect.gen(function*() {
@@ -237,7 +239,7 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
     )
 
     /** An endpoint's deliveries, newest first, a page at a time. */
-    const list = Effect.fn("leadq/webhooks/DeliveryStore.list")(
+    const list = Effect.fn("leadq/store/WebhookDeliveries.list")(
       function*(endpoint_id: string, options: { readonly status?: DeliveryStatus | undefined; readonly limit: number; readonly offset: number }) {
         const filter = options.status === undefined ? sql`` : sql`AND status = ${options.status}`
         const rows = yield* sql`SELECT id, endpoint_id, event_id, event_type, position, status, attempts, queued_at,
@@ -256,7 +258,7 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
      * place in the endpoint's order, so it goes before events queued after it. The endpoint is
      * made due at once.
      */
-    const resend = Effect.fn("leadq/webhooks/DeliveryStore.resend")(function*(endpoint_id: string, delivery_id: string, now: number) {
+    const resend = Effect.fn("leadq/store/WebhookDeliveries.resend")(function*(endpoint_id: string, delivery_id: string, now: number) {
       const rows = yield* sql.withTransaction(Effect.gen(function*() {
         const updated = yield* sql`UPDATE webhook_deliveries SET status = 'pending', queued_at = ${now}, next_attempt_at = ${now},
             completed_at = NULL
@@ -273,7 +275,7 @@ export class DeliveryStore extends Effect.Service<DeliveryStore>()("leadq/webhoo
      * Retention (docs/webhooks.md "Settings"): delivered and failed deliveries completed before
      * `before`, and outbox events older than `before` that no pending delivery still needs.
      */
-    const prune = Effect.fn("leadq/webhooks/DeliveryStore.prune")(function*(before: number) {
+    const prune = Effect.fn("leadq/store/WebhookDeliveries.prune")(function*(before: number) {
       const deliveries = yield* sql`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND completed_at < ${before} RETURNING id`
       const events = yield* sql`DELETE FROM outbox_events WHERE created_at < ${before}
         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = outbox_events.id AND d.status = 'pending')
