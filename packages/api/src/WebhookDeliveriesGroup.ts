@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { PageMeta, WebhookDelivery, WebhookDeliveryStatus } from "@leadq/domain"
 import { Schema } from "effect"
-import { WebhookDeliveryNotFoundError, WebhookEndpointNotFoundError } from "./Envelope.js"
+import { IdempotencyErrors, WebhookDeliveryNotFoundError, WebhookEndpointNotFoundError } from "./Envelope.js"
 import { IdParam, PageParams } from "./Params.js"
 import { Authentication } from "./Security.js"
 
@@ -34,6 +34,7 @@ export class WebhookDeliveriesGroup extends HttpApiGroup.make("webhookDeliveries
       .addSuccess(WebhookDelivery.pipe(HttpApiSchema.withEncoding({ kind: "Json" })), { status: 202 })
       .addError(WebhookEndpointNotFoundError)
       .addError(WebhookDeliveryNotFoundError)
+      .addError(IdempotencyErrors)
       .annotate(OpenApi.Summary, "Send a delivery again")
       .annotate(
         OpenApi.Description,

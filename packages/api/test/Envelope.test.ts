@@ -180,6 +180,7 @@ describe("OpenAPI document", () => {
       "GET /v1/removals",
       "GET /v1/suppressions",
       "GET /v1/suppressions/{phone}",
+      "GET /v1/webhooks/{id}/deliveries",
       "PATCH /v1/campaigns-leads/{id}",
       "PATCH /v1/campaigns/{id}",
       "POST /v1/campaigns",
@@ -189,7 +190,8 @@ describe("OpenAPI document", () => {
       "POST /v1/campaigns/{id}/cancel",
       "POST /v1/carrier/webhooks/call-ended",
       "POST /v1/suppressions",
-      "POST /v1/suppressions/upload-file"
+      "POST /v1/suppressions/upload-file",
+      "POST /v1/webhooks/{id}/deliveries/{deliveryId}/resend"
     ])
     const remove = spec.paths["/v1/campaigns-leads/{id}"]!.delete!
     expect(Object.keys(remove.responses).sort()).toEqual(["200", "400", "401", "404", "409", "413", "415", "429", "500"])
@@ -204,6 +206,8 @@ describe("OpenAPI document", () => {
     const suppressUpload = spec.paths["/v1/suppressions/upload-file"]!.post!
     expect(Object.keys(suppressUpload.responses).sort()).toEqual(["201", "400", "401", "409", "413", "415", "422", "429", "500"])
     expect(Object.keys(spec.paths["/v1/suppressions/{phone}"]!.get!.responses)).toContain("404")
+    const resend = spec.paths["/v1/webhooks/{id}/deliveries/{deliveryId}/resend"]!.post!
+    expect(Object.keys(resend.responses).sort()).toEqual(["202", "400", "401", "404", "409", "413", "415", "422", "429", "500"])
     expect(JSON.stringify(spec)).not.toContain("HttpApiDecodeError")
     expect(spec.components.schemas["LeadNotFound"]).toBeDefined()
   })
