@@ -28,6 +28,7 @@ const ENDPOINTS = [
   "GET /v1/removals",
   "GET /v1/suppressions",
   "GET /v1/suppressions/{phone}",
+  "GET /v1/webhooks/{id}/deliveries",
   "PATCH /v1/campaigns-leads/{id}",
   "PATCH /v1/campaigns/{id}",
   "POST /v1/campaigns",
@@ -37,7 +38,8 @@ const ENDPOINTS = [
   "POST /v1/campaigns/{id}/cancel",
   "POST /v1/carrier/webhooks/call-ended",
   "POST /v1/suppressions",
-  "POST /v1/suppressions/upload-file"
+  "POST /v1/suppressions/upload-file",
+  "POST /v1/webhooks/{id}/deliveries/{deliveryId}/resend"
 ]
 
 const removalsOf = (metrics: string, from: string) =>
