@@ -24,10 +24,12 @@ export default tseslint.config(
             { sourceTag: "type:transport", onlyDependOnLibsWithTags: ["type:api", "type:domain"] },
             // The processes' shared edge (logging, settings, start-up): below every app, above nothing of ours.
             { sourceTag: "type:runtime", onlyDependOnLibsWithTags: [] },
-            { sourceTag: "app:gateway", onlyDependOnLibsWithTags: ["type:domain", "type:api", "type:store", "type:telephony", "type:runtime"] },
-            { sourceTag: "app:worker", onlyDependOnLibsWithTags: ["type:domain", "type:store", "type:telephony", "type:runtime"] },
+            // Outgoing webhooks' dispatcher: on the store's delivery repository, below the apps that run it.
+            { sourceTag: "type:webhooks", onlyDependOnLibsWithTags: ["type:domain", "type:runtime", "type:store"] },
+            { sourceTag: "app:gateway", onlyDependOnLibsWithTags: ["type:domain", "type:api", "type:store", "type:telephony", "type:runtime", "type:webhooks"] },
+            { sourceTag: "app:worker", onlyDependOnLibsWithTags: ["type:domain", "type:store", "type:telephony", "type:runtime", "type:webhooks"] },
             { sourceTag: "app:cli", onlyDependOnLibsWithTags: ["type:domain", "type:transport", "type:store"] },
-            { sourceTag: "type:server", onlyDependOnLibsWithTags: ["type:domain", "type:store", "type:app", "type:runtime"] },
+            { sourceTag: "type:server", onlyDependOnLibsWithTags: ["type:domain", "type:store", "type:app", "type:runtime", "type:webhooks"] },
             { sourceTag: "type:tool", onlyDependOnLibsWithTags: ["*"] }
           ]
         }

@@ -38,6 +38,7 @@ const keysModule = () => import("./commands/Keys.js")
 const removalsModule = () => import("./commands/Removals.js")
 const suppressionsModule = () => import("./commands/Suppressions.js")
 const webhooksModule = () => import("./commands/Webhooks.js")
+const webhookDeliveriesModule = () => import("./commands/WebhookDeliveries.js")
 
 /** A group without a subcommand is bad usage: say which ones there are. */
 const chooseOne = (group: string, choices: string) => () => {
@@ -529,9 +530,40 @@ const webhooksDelete = Command.make("delete", { ...connection, id: webhookIdArg 
   Command.withDescription(help("Delete a webhook endpoint: nothing is sent to it any more.", ["leadq webhooks delete wh_…"]))
 )
 
-const webhooks = Command.make("webhooks", {}, chooseOne("webhooks", "create|list|get|update|delete")).pipe(
+// the delivery side (deliveries, resend)
+
+const endpointArg = Args.text({ name: "endpoint-id" }).pipe(Args.withDescription("The webhook endpoint id (wh_…)."))
+
+const webhooksDeliveries = Command.make("deliveries", {
+  ...connection,
+  ...paging,
+  endpoint: endpointArg,
+  status: Options.choice("status", ["pending", "delivered", "failed"]).pipe(Options.withDescription("Only deliveries in this status."), Options.optional)
+}, lazy(webhookDeliveriesModule, (m, a) => m.deliveries(a))).pipe(
+  Command.withDescription(help(
+    "List what was sent to a webhook endpoint and how it went, newest event first.",
+    ["leadq webhooks deliveries wh_…", "leadq webhooks deliveries wh_… --status failed --json"]
+  ))
+)
+
+const webhooksResend = Command.make("resend", {
+  ...connection,
+  endpoint: endpointArg,
+  delivery: Args.text({ name: "delivery-id" }).pipe(Args.withDescription("The delivery id (dlv_…)."))
+}, lazy(webhookDeliveriesModule, (m, a) => m.resend(a))).pipe(
+  Command.withDescription(help(
+    "Send a delivery again: the same event, with the same id (receivers that de-duplicate ignore a copy they have).",
+    ["leadq webhooks resend wh_… dlv_…"],
+    ["It is queued at once with a fresh 24 h of retries and goes before the endpoint's later events."]
+  ))
+)
+
+/** The webhook delivery subcommands, for the `webhooks` group. */
+const webhookDeliveryCommands = [webhooksDeliveries, webhooksResend] as const
+
+const webhooks = Command.make("webhooks", {}, chooseOne("webhooks", "create|list|get|update|delete|deliveries|resend")).pipe(
   Command.withDescription(help("The organization's webhook endpoints: where leadq sends its events.")),
-  Command.withSubcommands([webhooksCreate, webhooksList, webhooksGet, webhooksUpdate, webhooksDelete])
+  Command.withSubcommands([webhooksCreate, webhooksList, webhooksGet, webhooksUpdate, webhooksDelete, ...webhookDeliveryCommands])
 )
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { LeadqApi } from "@leadq/api"
+import { WebhookDeliveries } from "@leadq/store"
 import { Effect, FiberRef, Layer } from "effect"
 import { createServer } from "node:http"
 import { AuthenticationLive } from "./AuthenticationLive.js"
@@ -19,12 +20,15 @@ import { RemovalsHandlers } from "./handlers/RemovalsHandlers.js"
 import { ServiceHandlers } from "./handlers/ServiceHandlers.js"
 import { SuppressionsHandlers } from "./handlers/SuppressionsHandlers.js"
 import { WebhooksHandlers } from "./handlers/WebhooksHandlers.js"
+import { WebhookDeliveriesHandlers } from "./handlers/WebhookDeliveriesHandlers.js"
 import { SuppressionUpload } from "./SuppressionUpload.js"
 import { RequestPipelineLive } from "./RequestPipeline.js"
 
 /** The API implemented: every group's handlers and the bearer authentication. */
 const ApiLive = HttpApiBuilder.api(LeadqApi).pipe(
   Layer.provide([CampaignsHandlers, LeadsHandlers, CallLogsHandlers, RemovalsHandlers, SuppressionsHandlers, WebhooksHandlers, CarrierWebhookHandlers, ServiceHandlers]),
+  // Its own line: the webhook deliveries group's handlers and their repository (not in StoreLive).
+  Layer.provide(WebhookDeliveriesHandlers.pipe(Layer.provide(WebhookDeliveries.Default))),
   Layer.provide([AuthenticationLive, LeadUpload.Default, SuppressionUpload.Default])
 )
 

@@ -1,4 +1,5 @@
 import { describe, expect, layer } from "@effect/vitest"
+import { signLeadq } from "@leadq/domain"
 import { signBody } from "@leadq/telephony"
 import { Effect, Option, Redacted } from "effect"
 import { CarrierEvents, TestGateway, testEngines, testGatewayLayer } from "../src/testing/index.js"
@@ -51,6 +52,19 @@ for (const engine of engines) {
           const again = JSON.stringify({ ...body, call: { ...body.call, status: "failed" } })
           expect((yield* deliver(again, signBody(SECRET, again))).status).toBe(204)
           expect(Option.getOrThrow(yield* recorded(body.call.id)).status).toBe("completed")
+        }))
+
+      it.effect("the leadq scheme (leadq-signature: t=…,v1=…) is accepted too; another secret or a stale t is a 401", () =>
+        Effect.gen(function*() {
+          const body = event()
+          const raw = JSON.stringify(body)
+          const forged = event()
+          const forgedRaw = JSON.stringify(forged)
+          expectFailure(yield* deliver(forgedRaw, undefined, { "leadq-signature": signLeadq("not-the-secret", forgedRaw, Date.now()) }), 401, "Unauthorized")
+          expectFailure(yield* deliver(forgedRaw, undefined, { "leadq-signature": signLeadq(SECRET, forgedRaw, Date.now() - 10 * 60_000) }), 401, "Unauthorized")
+          expect(yield* recorded(forged.call.id)).toEqual(Option.none())
+          expect((yield* deliver(raw, undefined, { "leadq-signature": signLeadq(SECRET, raw, Date.now()) })).status).toBe(204)
+          expect(Option.getOrThrow(yield* recorded(body.call.id))).toMatchObject({ status: "completed", duration_seconds: 31 })
         }))
 
       it.effect("a forged, missing or misplaced signature is a 401 and nothing is recorded", () =>

@@ -32,6 +32,7 @@ const ENDPOINTS = [
   "GET /v1/suppressions/{phone}/lifts",
   "GET /v1/webhooks",
   "GET /v1/webhooks/{id}",
+  "GET /v1/webhooks/{id}/deliveries",
   "PATCH /v1/campaigns-leads/{id}",
   "PATCH /v1/campaigns/{id}",
   "PATCH /v1/webhooks/{id}",
@@ -43,7 +44,8 @@ const ENDPOINTS = [
   "POST /v1/carrier/webhooks/call-ended",
   "POST /v1/suppressions",
   "POST /v1/suppressions/upload-file",
-  "POST /v1/webhooks"
+  "POST /v1/webhooks",
+  "POST /v1/webhooks/{id}/deliveries/{deliveryId}/resend"
 ]
 
 const removalsOf = (metrics: string, from: string) =>

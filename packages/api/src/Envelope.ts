@@ -15,6 +15,7 @@ import {
   RateLimited,
   SuppressionNotFound,
   Unauthorized,
+  WebhookDeliveryNotFound,
   WebhookEndpointNotFound
 } from "@leadq/domain"
 import { Option, Schema } from "effect"
@@ -157,6 +158,7 @@ export const IdempotencyErrors = Schema.Union(IdempotencyKeyInUseError, Idempote
 export const SuppressionNotFoundError = wireError(SuppressionNotFound, 404, "The number is not suppressed in this organization (never, lifted, or expired).")
 export const WebhookEndpointNotFoundError = wireError(WebhookEndpointNotFound, 404, "No such webhook endpoint in this organization, or it was deleted.")
 export const NumberSuppressedError = wireError(NumberSuppressed, 409, "The number is on the organization's suppression list: it is never called.")
+export const WebhookDeliveryNotFoundError = wireError(WebhookDeliveryNotFound, 404, "No such delivery of this webhook endpoint.")
 export const RouteNotFoundError = wireError(RouteNotFound, 404, "No such route.")
 export const MethodNotAllowedError = wireError(MethodNotAllowed, 405, "The route exists but does not take this method.")
 export const PayloadTooLargeError = wireError(PayloadTooLarge, 413, "The request body is over the limit.")
@@ -184,6 +186,7 @@ export type ApiFailure =
   | SuppressionNotFound
   | NumberSuppressed
   | WebhookEndpointNotFound
+  | WebhookDeliveryNotFound
   | RouteNotFound
   | MethodNotAllowed
   | PayloadTooLarge
@@ -212,6 +215,7 @@ const wireSchemas: ReadonlyArray<
   [SuppressionNotFound, "SuppressionNotFound", 404, SuppressionNotFoundError],
   [NumberSuppressed, "NumberSuppressed", 409, NumberSuppressedError],
   [WebhookEndpointNotFound, "WebhookEndpointNotFound", 404, WebhookEndpointNotFoundError],
+  [WebhookDeliveryNotFound, "WebhookDeliveryNotFound", 404, WebhookDeliveryNotFoundError],
   [RouteNotFound, "RouteNotFound", 404, RouteNotFoundError],
   [MethodNotAllowed, "MethodNotAllowed", 405, MethodNotAllowedError],
   [PayloadTooLarge, "PayloadTooLarge", 413, PayloadTooLargeError],

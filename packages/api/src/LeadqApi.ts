@@ -8,6 +8,7 @@ import { RemovalsGroup } from "./RemovalsGroup.js"
 import { ServiceGroup } from "./ServiceGroup.js"
 import { SuppressionsGroup } from "./SuppressionsGroup.js"
 import { WebhooksGroup } from "./WebhooksGroup.js"
+import { WebhookDeliveriesGroup } from "./WebhookDeliveriesGroup.js"
 
 /**
  * The v1 contract, shared by the gateway (which implements it) and the typed client (which is
@@ -23,6 +24,7 @@ export class LeadqApi extends HttpApi.make("leadq")
   .add(RemovalsGroup)
   .add(SuppressionsGroup)
   .add(WebhooksGroup)
+  .add(WebhookDeliveriesGroup)
   .add(CarrierWebhookGroup)
   .add(ServiceGroup)
   .addError(InvalidInputError)

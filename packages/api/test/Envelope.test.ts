@@ -184,6 +184,7 @@ describe("OpenAPI document", () => {
       "GET /v1/suppressions/{phone}/lifts",
       "GET /v1/webhooks",
       "GET /v1/webhooks/{id}",
+      "GET /v1/webhooks/{id}/deliveries",
       "PATCH /v1/campaigns-leads/{id}",
       "PATCH /v1/campaigns/{id}",
       "PATCH /v1/webhooks/{id}",
@@ -195,7 +196,8 @@ describe("OpenAPI document", () => {
       "POST /v1/carrier/webhooks/call-ended",
       "POST /v1/suppressions",
       "POST /v1/suppressions/upload-file",
-      "POST /v1/webhooks"
+      "POST /v1/webhooks",
+      "POST /v1/webhooks/{id}/deliveries/{deliveryId}/resend"
     ])
     const remove = spec.paths["/v1/campaigns-leads/{id}"]!.delete!
     expect(Object.keys(remove.responses).sort()).toEqual(["200", "400", "401", "404", "409", "413", "415", "429", "500"])
@@ -213,6 +215,8 @@ describe("OpenAPI document", () => {
     // A webhook endpoint is created with a 201 (and honours Idempotency-Key like every POST).
     expect(Object.keys(spec.paths["/v1/webhooks"]!.post!.responses).sort()).toEqual(["201", "400", "401", "409", "413", "415", "422", "429", "500"])
     expect(Object.keys(spec.paths["/v1/webhooks/{id}"]!.patch!.responses)).toContain("404")
+    const resend = spec.paths["/v1/webhooks/{id}/deliveries/{deliveryId}/resend"]!.post!
+    expect(Object.keys(resend.responses).sort()).toEqual(["202", "400", "401", "404", "409", "413", "415", "422", "429", "500"])
     expect(JSON.stringify(spec)).not.toContain("HttpApiDecodeError")
     expect(spec.components.schemas["LeadNotFound"]).toBeDefined()
   })

@@ -7,6 +7,7 @@ import suppressions from "./migrations/0004_suppressions.js"
 import idempotencyKeys from "./migrations/0005_idempotency_keys.js"
 import leadNumbersUnique from "./migrations/0006_lead_numbers_unique.js"
 import webhooksOutbox from "./migrations/0007_webhooks_outbox.js"
+import webhookDeliveries from "./migrations/0008_webhook_deliveries.js"
 
 /** The explicit list of migrations, in order. Append; never edit one that has shipped. */
 export const migrations: ReadonlyArray<readonly [id: number, name: string, run: Effect.Effect<void, unknown, SqlClient.SqlClient>]> = [
@@ -16,7 +17,8 @@ export const migrations: ReadonlyArray<readonly [id: number, name: string, run: 
   [4, "suppressions", suppressions],
   [5, "idempotency_keys", idempotencyKeys],
   [6, "lead_numbers_unique", leadNumbersUnique],
-  [7, "webhooks_outbox", webhooksOutbox]
+  [7, "webhooks_outbox", webhooksOutbox],
+  [8, "webhook_deliveries", webhookDeliveries]
 ]
 
 /** An arbitrary constant: the PostgreSQL advisory lock that serializes migrating processes. */

@@ -28,6 +28,7 @@ export { LeadRepositoryLive } from "./SqlLeadRepository.js"
 export { RemovalAuditRepositoryLive } from "./SqlRemovalAuditRepository.js"
 export { SuppressionRepositoryLive } from "./SqlSuppressionRepository.js"
 export { WebhookEndpointRepositoryLive } from "./SqlWebhookEndpointRepository.js"
+export * from "./SqlWebhookDeliveries.js"
 
 /**
  * Every repository of the domain on one SQL database (SQLite or PostgreSQL, whichever

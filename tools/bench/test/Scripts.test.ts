@@ -70,6 +70,26 @@ const SCRIPTS: ReadonlyArray<Smoke> = [
       new RegExp(`gateway peak RSS: ${n} MiB`)
     ]
   },
+  {
+    script: "webhook-throughput",
+    env: {
+      BENCH_ENGINES: pg ? "sqlite,pg" : "sqlite",
+      BENCH_EVENTS: "40",
+      BENCH_ENDPOINTS: "2",
+      BENCH_LEADS: "200",
+      BENCH_WARMUP: "20",
+      BENCH_ROUNDS: "2",
+      BENCH_CONNECTIONS: "4"
+    },
+    figures: [
+      new RegExp(`SQLite, 1 endpoint: +${n} events/s delivered \\(40 events`),
+      new RegExp(`SQLite, 2 endpoints: ${n} deliveries/s \\(80 = 40 events × 2\\)`),
+      ...(pg ? [new RegExp(`PostgreSQL, 1 endpoint: +${n} events/s delivered`), new RegExp(`PostgreSQL, 2 endpoints: ${n} deliveries/s`)] : []),
+      new RegExp(`removal, webhooks off: ${n} req/s, p50 ${n} ms, p99 ${n} ms`),
+      new RegExp(`removal, webhooks on: +${n} req/s, p50 ${n} ms, p99 ${n} ms`),
+      new RegExp(`ratio on/off: ${n}`)
+    ]
+  },
   ...(pg
     ? [{
       script: "remove-throughput-pg",

@@ -2,7 +2,7 @@ import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { LeadqApi, RouteNotFound } from "@leadq/api"
 import { CarrierEvents, InvalidInput, Unauthorized } from "@leadq/domain"
 import { verifyCallEnded } from "@leadq/telephony"
-import { Effect, Either, Option, Redacted } from "effect"
+import { Clock, Effect, Either, Option, Redacted } from "effect"
 import { GatewayConfig } from "../GatewayConfig.js"
 import { WEBHOOK_PATH } from "../RequestPipeline.js"
 
@@ -19,7 +19,11 @@ export const CarrierWebhookHandlers = HttpApiBuilder.group(LeadqApi, "carrier", 
       Effect.gen(function*() {
         if (Option.isNone(config.carrier_webhook_secret)) return yield* Effect.fail(RouteNotFound.of("POST", WEBHOOK_PATH))
         const raw = yield* Effect.orDie(request.text)
-        const verified = verifyCallEnded(Redacted.value(config.carrier_webhook_secret.value), raw, request.headers["x-signature"])
+        // Either scheme: DialNexa's `X-Signature`, or leadq's own timestamped `leadq-signature`.
+        const verified = verifyCallEnded(Redacted.value(config.carrier_webhook_secret.value), raw, {
+          "x-signature": request.headers["x-signature"],
+          "leadq-signature": request.headers["leadq-signature"]
+        }, yield* Clock.currentTimeMillis)
         if (Either.isLeft(verified)) {
           const rejected = verified.left
           yield* Effect.logWarning("Carrier webhook rejected").pipe(Effect.annotateLogs("reason", rejected.reason))

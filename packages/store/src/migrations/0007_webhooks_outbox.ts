@@ -17,9 +17,10 @@ import { Effect } from "effect"
  *
  * On PostgreSQL `txid` records the writing transaction (`pg_current_xact_id()`): sequence values
  * are taken at insert, not at commit, so a reader must not pass an event while a transaction that
- * may still commit a lower `seq` is open. Reading only rows with `txid` below the snapshot's
- * xmin (`pg_snapshot_xmin(pg_current_snapshot())`) gives a gap-free prefix. SQLite serializes
- * writers, so there `seq` order is commit order.
+ * may still commit one is open. Reading only rows with `txid` below the snapshot's xmin
+ * (`pg_snapshot_xmin(pg_current_snapshot())`), in `(txid, seq)` order, gives a gap-free prefix
+ * (migration 0008 keeps the reader's cursor as that pair). SQLite serializes writers, so there
+ * `seq` order is commit order.
  */
 export default Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient

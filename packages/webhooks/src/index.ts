@@ -1,0 +1,5 @@
+export * from "./Dispatcher.js"
+export * from "./RetrySchedule.js"
+export * from "./Sender.js"
+export * from "./WebhookSettings.js"
+export * from "./WebhooksLive.js"

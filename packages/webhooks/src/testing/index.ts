@@ -1,0 +1,2 @@
+export * from "./OutboxRows.js"
+export * from "./Receiver.js"
