@@ -1,9 +1,10 @@
-import { Schema } from "effect"
+import { Schema, Struct } from "effect"
 import { CallLog } from "./CallLog.js"
 import { CampaignStatus } from "./Campaign.js"
 import { RemovedFrom } from "./CampaignLead.js"
 import { ApiKeyId, CampaignId, EventId, LeadId } from "./Ids.js"
 import { E164 } from "./Phone.js"
+import { SuppressionLift } from "./Suppression.js"
 
 /**
  * The events an organization's webhook endpoints can ask for (docs/webhooks.md, "Events and
@@ -46,16 +47,9 @@ export const LeadSuppressedData = Schema.Struct({
 }).annotations({ identifier: "LeadSuppressedData" })
 
 /** A suppression was lifted (`DELETE /v1/suppressions/{phone}`): the number may be called again. */
-export const SuppressionLiftedData = Schema.Struct({
-  phone_number: E164,
-  /** The suppression as it was. */
-  reason: Schema.NullOr(Schema.String),
-  expires_at: Schema.NullOr(Schema.Date),
-  suppressed_by: ApiKeyId,
-  suppressed_at: Schema.Date,
-  lifted_by: ApiKeyId,
-  lifted_at: Schema.Date
-}).annotations({ identifier: "SuppressionLiftedData" })
+export const SuppressionLiftedData = Schema.Struct(Struct.omit(SuppressionLift.fields, "id")).annotations({
+  identifier: "SuppressionLiftedData"
+})
 
 /** A campaign's status changed: pause, resume, cancel (API) or completion (its queue drained). */
 export const CampaignStatusChangedData = Schema.Struct({
