@@ -39,6 +39,7 @@ import { Clock, Effect, Either, Layer, Option, Schema } from "effect"
 import { completeDrained, completeIfDrained, openLeadsExist } from "./Counters.js"
 import { GroupCommit } from "./GroupCommit.js"
 import { QueueWakeups } from "./QueueWakeups.js"
+import { makeRemovalStatement } from "./RemovalStatement.js"
 import { CountRow, EpochMsColumn, LeadRow, RemovalRecordRow, toLead, toSnapshot } from "./Rows.js"
 import { LiveNumbers } from "./LiveNumbers.js"
 import { appendEvents } from "./Outbox.js"
@@ -72,6 +73,7 @@ export const makeLeadRepository = Effect.gen(function*() {
   const groupCommit = yield* GroupCommit
   const locks = makeLocks(sql)
   const liveNumbers = LiveNumbers(sql)
+  const fastRemoval = makeRemovalStatement(sql)
   /**
    * Whether the campaign has other leads still open, read in the removal's own transaction. On
    * SQLite transactions run one at a time, so the answer is exact and saves the hot path a
@@ -380,10 +382,12 @@ export const makeLeadRepository = Effect.gen(function*() {
       return removal
     })
 
-  // Untraced: the removal is the hot path, and a traced function captures a stack trace per call.
-  const remove = Effect.fnUntraced(function*(org: OrganizationId, id: string, request: RemovalRequest) {
-    const now = yield* Clock.currentTimeMillis
-    const result = yield* groupCommit.transaction(
+  /**
+   * The full rule (docs/design.md §3) on the row read under its lock: a removal with `suppress`
+   * (two changes in one transaction), and the answer for a lead the fast path did not take.
+   */
+  const removeByRule = (org: OrganizationId, id: string, request: RemovalRequest, now: number) =>
+    groupCommit.transaction(
       Effect.gen(function*() {
         const [row] = yield* sql<RemovalRow & { others_open: number | null }>`
           SELECT ${removalColumns}, ${othersOpen} AS others_open
@@ -395,19 +399,36 @@ export const makeLeadRepository = Effect.gen(function*() {
         if (request.suppress === true) yield* suppressNumbers(org, [row.phone_number], request, now)
         // The outbox, last and in one statement: the removal's events commit with it (docs/design.md §3).
         yield* appendEvents(sql, removalEvents(org, row, removal, request, now), now)
-        return { removal, campaign_id: row.campaign_id, others_open: row.others_open }
+        return { removed_from: removal.removed_from, campaign_id: row.campaign_id, others_open: row.others_open }
       })
     )
-    if (!result.removal.call_in_progress) {
+
+  /**
+   * The common removal in one statement (`RemovalStatement.ts`). On SQLite it shares the group's
+   * transaction without a savepoint: it writes nothing unless its UPDATE admitted the lead, and
+   * nothing after that can be refused.
+   */
+  const removeFast = (org: OrganizationId, id: string, request: RemovalRequest, now: number) =>
+    sql.onDialectOrElse({
+      pg: () => fastRemoval.run(org, id, request, now),
+      orElse: () => groupCommit.transaction(fastRemoval.run(org, id, request, now), { savepoint: false })
+    })
+
+  // Untraced: the removal is the hot path, and a traced function captures a stack trace per call.
+  const remove = Effect.fnUntraced(function*(org: OrganizationId, id: string, request: RemovalRequest) {
+    const now = yield* Clock.currentTimeMillis
+    const fast = request.suppress === true ? undefined : yield* removeFast(org, id, request, now)
+    const result = fast ?? (yield* removeByRule(org, id, request, now))
+    if (result.removed_from !== "in_call") {
       if (result.others_open === null) yield* completeDrained(sql, [result.campaign_id], now)
       else if (num(result.others_open) === 0) yield* completeIfDrained(sql, result.campaign_id, now)
     }
-    // Built from values the domain rule produced: no need to validate them again.
+    // Built from values the rule produced: no need to validate them again.
     return new LeadRemoval({
       message: REMOVAL_MESSAGE,
       lead_id: id as LeadId,
-      removed_from: result.removal.removed_from,
-      call_in_progress: result.removal.call_in_progress,
+      removed_from: result.removed_from,
+      call_in_progress: result.removed_from === "in_call",
       ...(request.suppress === true ? { suppressed: true } : {})
     }, true)
   }, orDieOnSql)
