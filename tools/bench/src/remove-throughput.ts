@@ -15,6 +15,7 @@
  *   pnpm build && node tools/bench/dist/remove-throughput.js
  *   (BENCH_LEADS, BENCH_CONNECTIONS, BENCH_ROUNDS, BENCH_WARMUP to change the size)
  */
+import Database from "better-sqlite3"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -100,6 +101,22 @@ const main = async () => {
   console.log(`gateway RSS: ${idleRss.toFixed(0)} MiB idle (after start, before load), peak ${processes.leadq.peakRssMb().toFixed(0)} MiB`)
   console.log(`peak RSS: leadq ${processes.leadq.peakRssMb().toFixed(0)} MiB, baseline ${processes.baseline.peakRssMb().toFixed(0)} MiB, minimal baseline ${processes.minimal.peakRssMb().toFixed(0)} MiB`)
   await Promise.all(NAMES.map((n) => processes[n].stop()))
+  // Every removal left its audit record and one well-formed lead.removed event (leadq and the
+  // full baseline; the minimal baseline writes neither).
+  const keys = "lead_id,campaign_id,phone_number,removed_from,call_in_progress,reason,api_key_id,removed_at"
+  for (const name of ["leadq", "baseline"] as const) {
+    const db = new Database(files[name], { readonly: true })
+    const count = (q: string) => (db.prepare(q).get() as { n: number }).n
+    const removed = count("SELECT count(*) AS n FROM leads WHERE state = 'removed'")
+    const audits = count("SELECT count(*) AS n FROM lead_removals")
+    const events = db.prepare("SELECT payload FROM outbox_events WHERE type = 'lead.removed'").all() as Array<{ payload: string }>
+    db.close()
+    const wellFormed = events.filter((e) => Object.keys(JSON.parse(e.payload) as object).join(",") === keys).length
+    if (audits !== removed || events.length !== removed || wellFormed !== removed) {
+      throw new Error(`${name}: removed leads ${removed}, audit records ${audits}, lead.removed events ${events.length} (${wellFormed} well-formed)`)
+    }
+  }
+  console.log("records: every removal of leadq and of the baseline has its audit record and its lead.removed event")
   fs.rmSync(dir, { recursive: true, force: true })
 }
 
