@@ -204,6 +204,9 @@ const main = async () => {
   console.log(`dials: ${callCount} calls logged ${JSON.stringify(Object.fromEntries(calls.map((c) => [c.status, c.n])))}`)
   console.log(`RSS: start ${mb(startSample.mb)} (at ${startSample.t.toFixed(0)} s), peak ${mb(peak.mb)} (at ${peak.t.toFixed(0)} s; VmHWM ${mb(peakHwm)}), ` +
     `end ${mb(end.mb)} (at ${end.t.toFixed(0)} s), first minute's max ${mb(firstMinuteMax)}`)
+  // About ten points of the curve, for its shape.
+  const step = Math.max(1, Math.round(samples.length / 10))
+  console.log(`RSS over time: ${samples.filter((_, i) => i % step === 0 || i === samples.length - 1).map((x) => `${x.t.toFixed(0)} s ${x.mb.toFixed(0)}`).join(", ")} (MiB)`)
   console.log(`end within 10 % of the first minute's max: ${end.mb <= firstMinuteMax * 1.1 ? "yes" : "no"} (${((end.mb / firstMinuteMax - 1) * 100).toFixed(1)} %)`)
   if (SECONDS < 60) console.log("(a run under 60 s: its first minute is the whole run)")
 }
