@@ -16,7 +16,8 @@ export interface LoadResult {
 export const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 
-const send = (agent: http.Agent, base: URL, method: string, path: string, headers: Record<string, string>) =>
+/** One request on `agent`; resolves with the status once the answer has been read. */
+export const send = (agent: http.Agent, base: URL, method: string, path: string, headers: Record<string, string>) =>
   new Promise<number>((resolve, reject) => {
     const req = http.request(
       { agent, host: base.hostname, port: base.port, method, path, headers },

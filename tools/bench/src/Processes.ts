@@ -12,9 +12,21 @@ export interface Running {
   readonly output: () => string
   /** Peak resident set size so far (VmHWM), in MiB. */
   readonly peakRssMb: () => number
+  /** Resident set size now (VmRSS), in MiB. */
+  readonly rssMb: () => number
   /** CPU time (user + system) the process has used so far, in seconds. */
   readonly cpuSeconds: () => number
   readonly stop: () => Promise<void>
+}
+
+/** A size field of /proc/<pid>/status (VmHWM, VmRSS), in MiB; NaN once the process is gone. */
+export const statusMb = (pid: number | undefined, field: "VmHWM" | "VmRSS"): number => {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8")
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024
+  } catch {
+    return NaN
+  }
 }
 
 /** Start a Node process of this repository and wait until `url` answers 200. */
@@ -43,15 +55,8 @@ export const startProcess = async (
   return {
     child,
     output: () => output,
-    peakRssMb: () => {
-      try {
-        const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8")
-        const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN)
-        return kb / 1024
-      } catch {
-        return NaN
-      }
-    },
+    peakRssMb: () => statusMb(child.pid, "VmHWM"),
+    rssMb: () => statusMb(child.pid, "VmRSS"),
     cpuSeconds: () => {
       try {
         // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name) are utime and stime.

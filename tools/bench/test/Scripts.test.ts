@@ -31,9 +31,24 @@ const SCRIPTS: ReadonlyArray<Smoke> = [
     figures: [
       new RegExp(`baseline \\(node:http \\+ better-sqlite3\\): ${n} req/s, p50 ${n} ms, p99 ${n} ms`),
       new RegExp(`leadq gateway: +${n} req/s, p50 ${n} ms, p99 ${n} ms`),
+      new RegExp(`minimal baseline: +${n} req/s, p50 ${n} ms, p99 ${n} ms`),
       new RegExp(`ratio leadq/baseline: ${n}`),
-      new RegExp(`server CPU per removal: leadq ${n} µs, baseline ${n} µs`),
-      new RegExp(`peak RSS: leadq ${n} MiB, baseline ${n} MiB`)
+      new RegExp(`ratio leadq/minimal baseline: ${n}`),
+      new RegExp(`server CPU per removal: leadq ${n} µs, baseline ${n} µs, minimal baseline ${n} µs`),
+      new RegExp(`gateway RSS: ${n} MiB idle \\(after start, before load\\), peak ${n} MiB`),
+      new RegExp(`peak RSS: leadq ${n} MiB, baseline ${n} MiB, minimal baseline ${n} MiB`),
+      /records: every removal of leadq and of the baseline has its audit record and its lead.removed event/
+    ]
+  },
+  {
+    script: "soak",
+    env: { BENCH_SOAK_SECONDS: "5", BENCH_SOAK_WARMUP: "1", BENCH_SOAK_STOCK: "200", BENCH_SOAK_DIAL_RATE: "20" },
+    figures: [
+      new RegExp(`removals: ${n} \\(${n}/s\\)`),
+      new RegExp(`uploads: ${n} \\(${n} rows, 0 refused\\)`),
+      new RegExp(`dials: ${n} calls logged`),
+      new RegExp(`RSS: start ${n} MiB \\(at ${n} s\\), peak ${n} MiB \\(at ${n} s; VmHWM ${n} MiB\\), end ${n} MiB \\(at ${n} s\\), first minute's max ${n} MiB`),
+      /end within 10 % of the first minute's max: (yes|no)/
     ]
   },
   {
@@ -95,9 +110,14 @@ const SCRIPTS: ReadonlyArray<Smoke> = [
       script: "remove-throughput-pg",
       env: { BENCH_LEADS: "300", BENCH_WARMUP: "60", BENCH_ROUNDS: "2", BENCH_CONNECTIONS: "4" },
       figures: [
+        new RegExp(`PostgreSQL, bare baseline \\(node:http \\+ pg\\): ${n} req/s, p50 ${n} ms, p99 ${n} ms`),
         new RegExp(`PostgreSQL, one gateway: +${n} req/s, p50 ${n} ms, p99 ${n} ms`),
         new RegExp(`PostgreSQL, two gateways: +${n} req/s, p50 ${n} ms, p99 ${n} ms`),
-        new RegExp(`peak RSS: gateway 1 ${n} MiB, gateway 2 ${n} MiB`)
+        new RegExp(`ratio leadq/bare: ${n}`),
+        new RegExp(`server CPU per removal: leadq ${n} µs, bare ${n} µs, two gateways ${n} µs`),
+        new RegExp(`PostgreSQL backend CPU per removal: leadq ${n} µs, bare ${n} µs, two gateways ${n} µs`),
+        new RegExp(`peak RSS: gateway 1 ${n} MiB, gateway 2 ${n} MiB, bare baseline ${n} MiB`),
+        /records: \d+ leads removed, as many audit records and lead.removed events/
       ]
     }]
     : [])
