@@ -41,8 +41,9 @@ export const QueueWakeupsLive = Layer.scoped(
           Stream.orDie
         )
     })
+    // A payload, not '': the PostgreSQL client drops notifications whose payload is empty.
     const notifyRemote = Option.isSome(pg)
-      ? sql`SELECT pg_notify(${CHANNEL}, '')`.pipe(Effect.asVoid, Effect.ignoreLogged)
+      ? sql`SELECT pg_notify(${CHANNEL}, 'due')`.pipe(Effect.asVoid, Effect.ignoreLogged)
       : Effect.void
     return {
       notify: Effect.zipRight(PubSub.publish(local, undefined), notifyRemote),
