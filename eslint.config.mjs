@@ -42,6 +42,24 @@ export default tseslint.config(
     }
   },
   {
+    // Each of these packages' index re-exports every module of the package, so importing a name from
+    // it loads them all at start-up (HTTP clients, event logs, MsgPack, both SQL engines...), tens of
+    // MiB of resident memory per process for modules we never use. Import the module itself instead:
+    // `import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"`. Tests may keep the barrels.
+    files: ["apps/*/src/**/*.ts", "packages/*/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: ["@effect/platform", "@effect/platform-node", "@effect/sql", "@effect/sql-pg", "@effect/sql-sqlite-node", "@effect/experimental", "@effect/cli"].map((name) => ({
+            name,
+            message: `The "${name}" index loads every module of the package at start-up; import the module's own path, e.g. \`import * as X from "${name}/X"\`.`
+          }))
+        }
+      ]
+    }
+  },
+  {
     // The CLI prints to the terminal and the tools print figures: that is their job.
     files: ["apps/cli/**/*.ts", "tools/**/*.ts", "**/test/**/*.ts"],
     rules: { "no-console": "off" }

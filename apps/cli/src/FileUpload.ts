@@ -1,4 +1,4 @@
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import type { CsvSource } from "@leadq/transport"
 import { Effect, Stream } from "effect"
 import * as path from "node:path"

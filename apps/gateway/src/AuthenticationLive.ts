@@ -1,4 +1,4 @@
-import { HttpServerRequest } from "@effect/platform"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import { Authentication } from "@leadq/api"
 import { ApiKeyRepository, RateLimited, Unauthorized } from "@leadq/domain"
 import { Clock, Effect, Layer, Option, Redacted } from "effect"

@@ -1,9 +1,12 @@
-import { HttpApiBuilder, HttpApiScalar, HttpMiddleware, HttpServer } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { LeadqApi } from "@leadq/api"
 import { WebhookDeliveries } from "@leadq/store"
 import { Effect, FiberRef, Layer } from "effect"
 import { createServer } from "node:http"
+import { ApiReferenceLive } from "./ApiReference.js"
 import { AuthenticationLive } from "./AuthenticationLive.js"
 import { answerClientErrors } from "./ClientErrors.js"
 import { AuthRateLimiter } from "./AuthRateLimiter.js"
@@ -34,7 +37,7 @@ const ApiLive = HttpApiBuilder.api(LeadqApi).pipe(
 
 /** Everything that runs on the HTTP server: API, reference, pipeline. */
 const ServeLive = HttpApiBuilder.serve().pipe(
-  Layer.provide(HttpApiScalar.layer({ path: "/docs" })),
+  Layer.provide(ApiReferenceLive),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(RequestPipelineLive),
   Layer.provide(ApiLive),

@@ -1,4 +1,4 @@
-import type { Multipart } from "@effect/platform"
+import type * as Multipart from "@effect/platform/Multipart"
 import { MAX_LISTED_SKIPS, SkippedRow, UploadResult } from "@leadq/api"
 import type { Caller, LeadDraft } from "@leadq/domain"
 import { CampaignRepository, CampaignTerminal, isTerminal, LeadRepository, SuppressionRepository } from "@leadq/domain"

@@ -1,5 +1,5 @@
-import { HttpServerRequest } from "@effect/platform"
-import type { Multipart } from "@effect/platform"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as Multipart from "@effect/platform/Multipart"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { InvalidInput } from "@leadq/domain"
 import { Duration, Effect, Stream } from "effect"

@@ -1,4 +1,4 @@
-import { HttpApiError } from "@effect/platform"
+import * as HttpApiError from "@effect/platform/HttpApiError"
 import type { ApiFailure } from "@leadq/api"
 import { isApiFailure, MAX_CSV_BYTES, PayloadTooLarge, RouteNotFound } from "@leadq/api"
 import { InvalidInput, issuesOfFormatted } from "@leadq/domain"

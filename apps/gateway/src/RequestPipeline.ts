@@ -1,5 +1,6 @@
-import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
-import type { HttpApp } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import { LeadqApi } from "@leadq/api"
 import { ApiKeyRepository, IdempotencyKeys } from "@leadq/domain"
 import { Effect, Layer, pipe } from "effect"

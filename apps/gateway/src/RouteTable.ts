@@ -1,4 +1,4 @@
-import { HttpApi } from "@effect/platform"
+import * as HttpApi from "@effect/platform/HttpApi"
 
 /**
  * What the gateway knows about its routes before the router runs: the route pattern a path

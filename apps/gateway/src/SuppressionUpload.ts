@@ -1,4 +1,4 @@
-import type { Multipart } from "@effect/platform"
+import type * as Multipart from "@effect/platform/Multipart"
 import { SuppressionUploadResult } from "@leadq/api"
 import type { Caller } from "@leadq/domain"
 import { SuppressionRepository } from "@leadq/domain"

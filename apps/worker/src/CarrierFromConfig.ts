@@ -1,4 +1,4 @@
-import { FetchHttpClient } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type { CarrierEvents } from "@leadq/domain"
 import type { Carrier } from "@leadq/telephony"
 import { HttpCarrierLive, SimulatedCarrierLive } from "@leadq/telephony"

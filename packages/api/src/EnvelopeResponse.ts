@@ -1,4 +1,4 @@
-import { HttpServerResponse } from "@effect/platform"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { ApiFailure } from "./Envelope.js"
 import { STATUS_OF, toEnvelope } from "./Envelope.js"
 

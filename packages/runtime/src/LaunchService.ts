@@ -1,6 +1,7 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import type { ConfigError } from "effect"
 import { Effect, Layer } from "effect"
+import { limitHeapGrowth } from "./HeapGrowth.js"
 import { LoggingLive } from "./Logging.js"
 import { reportStop } from "./StartupFailure.js"
 
@@ -10,14 +11,17 @@ import { reportStop } from "./StartupFailure.js"
  * SIGTERM or SIGINT, which release it in order and exit 0. Logs through `LoggingLive`. A failure
  * is reported once by `reportStop` (bad settings as one `Invalid configuration: …` line) and exits
  * 1. The layer reads its settings again as it builds: reading them is cheap, and this way no
- * layer has to be written around a check.
+ * layer has to be written around a check. The old space grows by half, not fourfold, between full
+ * collections (`limitHeapGrowth`).
  */
 export const launchService = <E>(
   service: string,
   layer: Layer.Layer<never, E>,
   settings: Effect.Effect<unknown, ConfigError.ConfigError> = Effect.void
 ): void =>
-  Effect.zipRight(settings, Layer.launch(layer)).pipe(
+  limitHeapGrowth.pipe(
+    Effect.zipRight(settings),
+    Effect.zipRight(Layer.launch(layer)),
     Effect.tapErrorCause(reportStop(service)),
     Effect.provide(LoggingLive),
     NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })

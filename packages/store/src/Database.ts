@@ -1,11 +1,6 @@
-import { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
-import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, Redacted } from "effect"
-import * as fs from "node:fs"
-import * as path from "node:path"
-import pg from "pg"
-import Sqlite from "better-sqlite3"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type * as PgClient from "@effect/sql-pg/PgClient"
+import { Config, ConfigError, Context, Effect, Either, Layer } from "effect"
 import { migrate } from "./Migrations.js"
 
 /** Which engine a process runs on, and where; for logs, `/healthz` and the few engine-aware paths. */
@@ -54,67 +49,36 @@ export const DatabaseUrlConfig: Config.Config<DatabaseUrl> = Config.string("DATA
 )
 
 /**
- * SQLite: WAL with `synchronous=FULL` — an acknowledged removal is a promise not to call
- * someone, so it must survive a power loss, and nothing answers before its commit. One
- * connection (SQLite has one writer); a busy timeout for the rare second process on the file.
+ * Each engine's modules (its driver and Effect client) are imported when its layer is built, not
+ * when this module is: a process runs on one engine, and loading both cost every process the
+ * memory of the other's driver and client.
  */
-export const layerSqlite = (filename: string): Layer.Layer<SqlClient.SqlClient | Database> =>
-  Layer.unwrapEffect(
-    Effect.sync(() => {
-      if (filename !== ":memory:") {
-        fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true })
-        // Switch the file to WAL once, with a busy timeout, before the client opens it: two
-        // processes creating the same new file at once would otherwise race on that switch.
-        const db = new Sqlite(filename, { timeout: 10_000 })
-        try {
-          db.pragma("journal_mode = WAL")
-        } finally {
-          db.close()
-        }
-      }
-      const client = SqliteClient.layer({ filename, prepareCacheSize: 500 })
-      const setup = Layer.effectDiscard(
-        Effect.gen(function*() {
-          const sql = yield* SqlClient.SqlClient
-          yield* sql`PRAGMA busy_timeout = 10000`
-          yield* sql`PRAGMA synchronous = FULL`
-          yield* sql`PRAGMA foreign_keys = ON`
-          // 32 MiB of page cache (the default is 2 MiB): lead ids are random, so lookups by id touch
-          // pages all over the file, and a small cache turns each into a read from the OS.
-          yield* sql`PRAGMA cache_size = -32768`
-          yield* migrate
-        }).pipe(Effect.orDie)
-      )
-      return Layer.mergeAll(setup, Layer.succeed(Database, { engine: "sqlite", location: filename })).pipe(
-        Layer.provideMerge(client),
-        Layer.orDie
-      )
-    })
-  )
+const engineLayer = <A>(load: () => Promise<Layer.Layer<A>>): Layer.Layer<A> =>
+  Layer.unwrapEffect(Effect.promise(load))
 
-/** PostgreSQL's int8 (BIGINT, count(*)) as a JS number: our values are epoch ms and counts. */
-const pgTypes: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as "text")) as pg.CustomTypesConfig["getTypeParser"]
-}
-
-export const layerPg = (
-  url: string,
-  options?: { readonly maxConnections?: number | undefined }
-): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | Database> => {
-  const client = PgClient.layer({
-    url: Redacted.make(url),
-    types: pgTypes,
-    maxConnections: options?.maxConnections ?? 10,
-    connectTimeout: Duration.seconds(10),
-    applicationName: "leadq"
-  })
-  const setup = Layer.effectDiscard(migrate)
-  return Layer.mergeAll(setup, Layer.succeed(Database, { engine: "pg", location: redactUrl(url) })).pipe(
+/** The engine's client, migrated, with the `Database` description beside it. */
+const migrated = <A extends SqlClient.SqlClient>(client: Layer.Layer<A>, database: Database["Type"]) =>
+  Layer.mergeAll(Layer.effectDiscard(migrate), Layer.succeed(Database, database)).pipe(
     Layer.provideMerge(client),
     Layer.orDie
   )
-}
+
+/** SQLite on `filename` (settings in `SqliteDatabase.ts`), migrated. */
+export const layerSqlite = (filename: string): Layer.Layer<SqlClient.SqlClient | Database> =>
+  migrated(
+    engineLayer(() => import("./SqliteDatabase.js").then((engine) => engine.layer(filename))),
+    { engine: "sqlite", location: filename }
+  )
+
+/** PostgreSQL at `url` (client settings in `PgDatabase.ts`), migrated; 10 pooled connections unless told. */
+export const layerPg = (
+  url: string,
+  options?: { readonly maxConnections?: number | undefined }
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient | Database> =>
+  migrated(
+    engineLayer(() => import("./PgDatabase.js").then((engine) => engine.layer(url, options?.maxConnections ?? 10))),
+    { engine: "pg", location: redactUrl(url) }
+  )
 
 export const layerFromUrl = (url: DatabaseUrl, options?: { readonly maxConnections?: number | undefined }) =>
   url.engine === "pg" ? layerPg(url.url, options) : layerSqlite(url.filename)

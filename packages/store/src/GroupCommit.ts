@@ -1,5 +1,5 @@
-import type { SqlError } from "@effect/sql"
-import { SqlClient } from "@effect/sql"
+import type * as SqlError from "@effect/sql/SqlError"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Cause, Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
 
 /**

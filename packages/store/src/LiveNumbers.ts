@@ -1,4 +1,5 @@
-import type { SqlClient, SqlError } from "@effect/sql"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlError from "@effect/sql/SqlError"
 import type { LeadId, SkippedDraft } from "@leadq/domain"
 import { Effect } from "effect"
 

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 import initial from "./migrations/0001_initial.js"
 import authFailures from "./migrations/0002_auth_failures.js"

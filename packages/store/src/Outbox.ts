@@ -1,4 +1,4 @@
-import type { SqlClient } from "@effect/sql"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import type { CallLogStatus, CampaignStatus, EndReason, PendingEvent, SuppressionDraft, WebhookEventPayload } from "@leadq/domain"
 import { unsafeMakeId } from "@leadq/domain"
 import { Effect } from "effect"

@@ -1,5 +1,4 @@
-import { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Context, Effect, Layer, Option, PubSub, Schedule, Stream } from "effect"
 
 /**
@@ -21,8 +20,17 @@ export const QueueWakeupsLive = Layer.scoped(
   QueueWakeups,
   Effect.gen(function*() {
     const local = yield* PubSub.sliding<void>(1)
-    const pg = yield* Effect.serviceOption(PgClient.PgClient)
     const sql = yield* SqlClient.SqlClient
+    // PostgreSQL's client module is imported only on PostgreSQL (where it is loaded already), so a
+    // SQLite process never loads it.
+    const pg = yield* sql.onDialectOrElse({
+      pg: () =>
+        Effect.flatMap(
+          Effect.promise(() => import("@effect/sql-pg/PgClient")),
+          (PgClient) => Effect.serviceOption(PgClient.PgClient)
+        ),
+      orElse: () => Effect.succeed(Option.none())
+    })
     const remote: Stream.Stream<void> = Option.match(pg, {
       onNone: () => Stream.empty,
       onSome: (client) =>
@@ -33,8 +41,9 @@ export const QueueWakeupsLive = Layer.scoped(
           Stream.orDie
         )
     })
+    // A payload, not '': the PostgreSQL client drops notifications whose payload is empty.
     const notifyRemote = Option.isSome(pg)
-      ? sql`SELECT pg_notify(${CHANNEL}, '')`.pipe(Effect.asVoid, Effect.ignoreLogged)
+      ? sql`SELECT pg_notify(${CHANNEL}, 'due')`.pipe(Effect.asVoid, Effect.ignoreLogged)
       : Effect.void
     return {
       notify: Effect.zipRight(PubSub.publish(local, undefined), notifyRemote),

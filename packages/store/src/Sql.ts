@@ -1,5 +1,6 @@
-import type { SqlClient, SqlError } from "@effect/sql"
-import { SqlSchema } from "@effect/sql"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlError from "@effect/sql/SqlError"
+import * as SqlSchema from "@effect/sql/SqlSchema"
 import type { ParseResult } from "effect"
 import { Effect, Schema } from "effect"
 

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import type { ApiKeyId, IssuedApiKey } from "@leadq/domain"
 import { ApiKeyNotFound, ApiKeyRepository, OrganizationId, randomToken, unsafeMakeId, Unauthorized } from "@leadq/domain"
 import { Clock, Effect, Layer, Option, Schema } from "effect"

@@ -1,4 +1,5 @@
-import { SqlClient, SqlSchema } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqlSchema from "@effect/sql/SqlSchema"
 import type { AuthFailureWindow, AuthSubject, AuthSubjectKind } from "@leadq/domain"
 import { AuthFailures } from "@leadq/domain"
 import { Effect, Layer, Schema } from "effect"

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import type { CallLogQuery, OrganizationId } from "@leadq/domain"
 import { CallLogNotFound, CallLogRepository, CampaignNotFound, pageMeta, pageOffset } from "@leadq/domain"
 import { Effect, Layer, Option } from "effect"

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { CallOutcome, CarrierEvents } from "@leadq/domain"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { findOne, orDieOnSql } from "./Sql.js"

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import type { IdempotencyClaim, IdempotencyClaimInput, StoredAnswer } from "@leadq/domain"
 import { IdempotencyKeys, randomToken } from "@leadq/domain"
 import { Effect, Layer, Schema } from "effect"

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import type { CallOutcome, Claim, ClaimId, ClaimRef, ClaimRequest, Dial, ExpiredClaim, Notes } from "@leadq/domain"
 import {
   CallId,

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import type { OrganizationId, RemovalAuditQuery } from "@leadq/domain"
 import { callInProgressOf, LeadNotFound, pageMeta, pageOffset, RemovalAudit, RemovalAuditRepository } from "@leadq/domain"
 import { Effect, Layer, Option, Schema } from "effect"

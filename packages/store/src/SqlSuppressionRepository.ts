@@ -1,4 +1,5 @@
-import { SqlClient, type Statement } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type * as Statement from "@effect/sql/Statement"
 import type { ApiKeyId, OrganizationId, PageRequest, SuppressionDraft, SuppressionQuery } from "@leadq/domain"
 import {
   ApiKeyId as ApiKeyIdSchema,

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import type { ApiKeyId, OrganizationId, PageRequest, WebhookEndpointDraft, WebhookEndpointPatch } from "@leadq/domain"
 import {
   ApiKeyId as ApiKeyIdSchema,

@@ -1,4 +1,4 @@
-import type { SqlClient } from "@effect/sql"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import type { ApiKeyId, OrganizationId, SuppressionDraft } from "@leadq/domain"
 import { Effect } from "effect"
 

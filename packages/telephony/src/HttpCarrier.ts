@@ -1,5 +1,6 @@
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import type { HttpClientResponse } from "@effect/platform"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { CallOutcome, CarrierEvents } from "@leadq/domain"
 import { Clock, Data, Duration, Effect, Layer, Option, Redacted, Schedule, Schema, Stream } from "effect"
 import type { CallLookup, DialRequest } from "./Carrier.js"

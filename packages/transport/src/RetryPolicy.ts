@@ -1,4 +1,5 @@
-import type { HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Duration } from "effect"
 
 /**

@@ -1,4 +1,6 @@
-import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { LEADQ_EVENT_ID_HEADER, LEADQ_EVENT_TYPE_HEADER, LEADQ_SIGNATURE_HEADER, signLeadq } from "@leadq/domain"
 import { Duration, Effect, Layer } from "effect"
 

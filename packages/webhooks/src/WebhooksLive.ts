@@ -1,4 +1,4 @@
-import type { SqlClient } from "@effect/sql"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import type { ConfigError } from "effect"
 import { Effect, Layer } from "effect"
 import type { DispatcherLoopFailed } from "./Dispatcher.js"

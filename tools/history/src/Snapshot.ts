@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Clock, Effect } from "effect"
 import type { CallLogRow, CampaignRow, LeadRow, RemovalRow, Snapshot } from "./History.js"
 

@@ -1,4 +1,4 @@
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { MAX_BULK_REMOVAL } from "@leadq/domain"
 import { LeadqClient } from "@leadq/transport"
 import { Data, Effect, Option } from "effect"

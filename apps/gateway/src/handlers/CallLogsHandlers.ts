@@ -1,4 +1,6 @@
-import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { CallLogPage, CurrentCaller, LeadqApi, pageRequestOf } from "@leadq/api"
 import type { CallLog, CallLogQuery, Page } from "@leadq/domain"
 import { CallLogRepository } from "@leadq/domain"

@@ -1,4 +1,5 @@
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { LeadqApi, RouteNotFound } from "@leadq/api"
 import { CarrierEvents, InvalidInput, Unauthorized } from "@leadq/domain"
 import { verifyCallEnded } from "@leadq/telephony"

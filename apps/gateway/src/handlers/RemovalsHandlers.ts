@@ -1,4 +1,4 @@
-import { HttpApiBuilder } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import { CurrentCaller, LeadqApi, pageRequestOf } from "@leadq/api"
 import { RemovalAuditRepository } from "@leadq/domain"
 import { Effect } from "effect"

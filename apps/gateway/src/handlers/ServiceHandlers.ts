@@ -1,5 +1,5 @@
-import { HttpApiBuilder } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Health, LeadqApi, Readiness, ServiceUnavailable } from "@leadq/api"
 import { Database } from "@leadq/store"
 import { Duration, Effect } from "effect"

@@ -1,4 +1,5 @@
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { CurrentCaller, LeadqApi, pageRequestOf } from "@leadq/api"
 import { Suppression, suppressionDraftOf, SuppressionRepository } from "@leadq/domain"
 import { Clock, Effect, Schema } from "effect"

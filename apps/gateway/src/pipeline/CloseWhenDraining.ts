@@ -1,4 +1,4 @@
-import { HttpServerResponse } from "@effect/platform"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect } from "effect"
 import type { Draining } from "../GracefulShutdown.js"
 import type { Middleware } from "./PipelineRequest.js"

@@ -1,4 +1,5 @@
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeMultipart from "@effect/platform-node/NodeMultipart"
 import { failureResponse, MAX_CSV_BYTES, PayloadTooLarge } from "@leadq/api"
 import type { ApiKeyRepository, Caller, StoredAnswer } from "@leadq/domain"

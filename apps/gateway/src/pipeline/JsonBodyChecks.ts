@@ -1,4 +1,5 @@
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { failureResponse, PayloadTooLarge } from "@leadq/api"
 import { InvalidInput } from "@leadq/domain"
 import { Effect } from "effect"

@@ -1,4 +1,5 @@
-import type { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { Effect } from "effect"
 import type { BodyKind, RouteEntry, RouteTable } from "../RouteTable.js"
 import { requestIdOf } from "./RequestId.js"

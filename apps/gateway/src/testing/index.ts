@@ -1,5 +1,5 @@
-import { HttpServer } from "@effect/platform"
-import type { SqlClient } from "@effect/sql"
+import * as HttpServer from "@effect/platform/HttpServer"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import type { ApiKeyId, OrganizationId } from "@leadq/domain"
 import {
   ApiKeyRepository,

@@ -1,4 +1,4 @@
-import type { SqlClient } from "@effect/sql"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, FastCheck as fc } from "effect"
 import { databaseRows, rowDiff } from "./DatabaseRows.js"
 import type { FuzzRequest } from "./FuzzRequest.js"

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { ApiKeyRepository, CallOutcome, LeadQueue, randomToken } from "@leadq/domain"
 import type { LeadqHttp } from "@leadq/history"
 import { makeLeadqHttp } from "@leadq/history"
