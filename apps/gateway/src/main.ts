@@ -18,4 +18,4 @@ const MainLive = GatewayServerLive.pipe(
   Layer.provide(GatewayConfig.fromEnv)
 )
 
-launchService("the gateway", MainLive, gatewaySettingsAtStart)
+launchService("the gateway", MainLive, gatewaySettingsAtStart, { leanHeap: true })

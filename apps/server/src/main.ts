@@ -20,4 +20,9 @@ const ServerLive = Layer.mergeAll(GatewayLive, WorkerLive, WebhooksLive).pipe(
   Layer.provide(DatabaseLive)
 )
 
-launchService("leadq (gateway and worker)", ServerLive, Effect.validate(Effect.validate(gatewaySettingsAtStart, workerSettingsFromEnv), webhookSettingsFromEnv))
+launchService(
+  "leadq (gateway and worker)",
+  ServerLive,
+  Effect.validate(Effect.validate(gatewaySettingsAtStart, workerSettingsFromEnv), webhookSettingsFromEnv),
+  { leanHeap: true }
+)

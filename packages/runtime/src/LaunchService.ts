@@ -11,15 +11,19 @@ import { reportStop } from "./StartupFailure.js"
  * SIGTERM or SIGINT, which release it in order and exit 0. Logs through `LoggingLive`. A failure
  * is reported once by `reportStop` (bad settings as one `Invalid configuration: …` line) and exits
  * 1. The layer reads its settings again as it builds: reading them is cheap, and this way no
- * layer has to be written around a check. The old space grows by half, not fourfold, between full
- * collections (`limitHeapGrowth`).
+ * layer has to be written around a check.
+ *
+ * `leanHeap`: the old space grows by half, not fourfold, between full collections
+ * (`limitHeapGrowth`): for the processes that serve requests (the gateway, `pnpm start`), where a
+ * memory budget is set; the worker keeps V8's default and the ~5% of CPU it saves.
  */
 export const launchService = <E>(
   service: string,
   layer: Layer.Layer<never, E>,
-  settings: Effect.Effect<unknown, ConfigError.ConfigError> = Effect.void
+  settings: Effect.Effect<unknown, ConfigError.ConfigError> = Effect.void,
+  options?: { readonly leanHeap?: boolean }
 ): void =>
-  limitHeapGrowth.pipe(
+  (options?.leanHeap === true ? limitHeapGrowth : Effect.void).pipe(
     Effect.zipRight(settings),
     Effect.zipRight(Layer.launch(layer)),
     Effect.tapErrorCause(reportStop(service)),

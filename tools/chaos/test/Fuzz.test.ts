@@ -32,7 +32,11 @@ for (const engine of engines) {
         console.log(`[fuzz] per operation ${JSON.stringify(r.byOperation)}`)
         expect(formatFindings(r.findings)).toBe("0 findings")
         // Every operation of the document was tried, and most requests were refused (the point).
-        for (const op of r.operations) expect(r.byOperation[op.id] ?? 0, op.id).toBeGreaterThan(REQUESTS / 60)
+        // At least a third of an even share each: picked at random, an operation's count varies
+        // by about √share, so a fixed floor turns flaky as the document grows (seed 1083174131
+        // gave one of 35 operations 17 requests against a floor of 20).
+        const floor = REQUESTS / r.operations.length / 3
+        for (const op of r.operations) expect(r.byOperation[op.id] ?? 0, op.id).toBeGreaterThan(floor)
         expect(r.unchangedChecks).toBeGreaterThan(REQUESTS / 2)
       })), 300_000)
   })
