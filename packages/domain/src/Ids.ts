@@ -4,6 +4,13 @@ import { Effect, Schema } from "effect"
  * Identifiers are a short prefix naming the kind of thing, an underscore and 24 characters of
  * Crockford base32 drawn from 120 random bits: unguessable (an id of another organization cannot
  * be found by counting) and readable in a log line.
+ *
+ * The ids of the rows written at the highest rates — events, call logs, calls, removal records —
+ * are time-ordered instead (`orderedGenerator`): the same 24 characters, the first 10 the
+ * millisecond clock, the other 14 random (70 bits, still unguessable). Each of those tables has a
+ * unique index on its id; a random id lands on a random page of that index, a time-ordered one
+ * on its last page. Measured on SQLite with `synchronous=FULL`, 100-row inserts: 18 µs a row with
+ * random ids, 7.5 with ordered ones, 6 with no index at all.
  */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 const BODY_LENGTH = 24
@@ -65,19 +72,36 @@ const randomByte = (): number => {
 
 const generator = <A>(prefix: string) => (): A => `${prefix}_${randomToken()}` as A
 
+const TIME_LENGTH = 10
+
+/** `ms` as 10 base32 characters, most significant first (50 bits: until the year 37,000). */
+export const timePrefix = (ms: number): string => {
+  let out = ""
+  let rest = Math.max(0, Math.floor(ms))
+  for (let i = 0; i < TIME_LENGTH; i++) {
+    out = ALPHABET[rest % 32] + out
+    rest = Math.floor(rest / 32)
+  }
+  return out
+}
+
+/** A time-ordered id: ids made in a later millisecond sort after (the alphabet is in ASCII order). */
+const orderedGenerator = <A>(prefix: string) => (): A =>
+  `${prefix}_${timePrefix(Date.now())}${randomToken(BODY_LENGTH - TIME_LENGTH)}` as A
+
 /** Synchronous generators, for code that already runs inside `Effect.sync` (bulk inserts). */
 export const unsafeMakeId = {
   organization: generator<OrganizationId>("org"),
   apiKey: generator<ApiKeyId>("key"),
   campaign: generator<CampaignId>("cmp"),
   lead: generator<LeadId>("lead"),
-  callLog: generator<CallLogId>("log"),
-  call: generator<CallId>("call"),
+  callLog: orderedGenerator<CallLogId>("log"),
+  call: orderedGenerator<CallId>("call"),
   claim: generator<ClaimId>("clm"),
-  removal: generator<RemovalId>("rmv"),
+  removal: orderedGenerator<RemovalId>("rmv"),
   suppressionLift: generator<SuppressionLiftId>("lift"),
   webhookEndpoint: generator<WebhookEndpointId>("wh"),
-  event: generator<EventId>("evt")
+  event: orderedGenerator<EventId>("evt")
 } as const
 
 /** The same generators as effects. */
