@@ -13,11 +13,12 @@ import { testDatabaseLayer } from "../src/testing/index.js"
 const TestLayer = GroupCommitLive.pipe(Layer.provideMerge(testDatabaseLayer("sqlite")))
 
 layer(TestLayer, { timeout: 60_000 })("group commit on sqlite", (it) => {
+  /** An empty probe table, the group commit, and an insert into the table. */
   const setup = Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE IF NOT EXISTS gc_probe (name TEXT PRIMARY KEY)`
     yield* sql`DELETE FROM gc_probe`
-    return sql
+    return { gc: yield* GroupCommit, insert: (name: string) => sql`INSERT INTO gc_probe (name) VALUES (${name})` }
   })
   const names = Effect.flatMap(SqlClient.SqlClient, (sql) =>
     Effect.map(sql<{ name: string }>`SELECT name FROM gc_probe ORDER BY name`, (rows) => rows.map((r) => r.name)))
@@ -28,9 +29,7 @@ layer(TestLayer, { timeout: 60_000 })("group commit on sqlite", (it) => {
   describe("savepoint: false", () => {
     it.effect("a typed failure before any write is answered alone; the group commits", () =>
       Effect.gen(function*() {
-        const sql = yield* setup
-        const gc = yield* GroupCommit
-        const insert = (name: string) => sql`INSERT INTO gc_probe (name) VALUES (${name})`
+        const { gc, insert } = yield* setup
         const exits = yield* together([
           gc.transaction(insert("a"), { savepoint: false }),
           gc.transaction(Effect.fail("refused" as const), { savepoint: false }),
@@ -42,9 +41,7 @@ layer(TestLayer, { timeout: 60_000 })("group commit on sqlite", (it) => {
 
     it.effect("a defect after a write rolls the whole group back, and every member is told", () =>
       Effect.gen(function*() {
-        const sql = yield* setup
-        const gc = yield* GroupCommit
-        const insert = (name: string) => sql`INSERT INTO gc_probe (name) VALUES (${name})`
+        const { gc, insert } = yield* setup
         const exits = yield* together([
           gc.transaction(insert("a")),
           gc.transaction(Effect.zipRight(insert("b"), Effect.dieMessage("after a write")), { savepoint: false }),
@@ -61,9 +58,7 @@ layer(TestLayer, { timeout: 60_000 })("group commit on sqlite", (it) => {
   describe("with a savepoint (the default)", () => {
     it.effect("a failure after a write rolls back alone", () =>
       Effect.gen(function*() {
-        const sql = yield* setup
-        const gc = yield* GroupCommit
-        const insert = (name: string) => sql`INSERT INTO gc_probe (name) VALUES (${name})`
+        const { gc, insert } = yield* setup
         const exits = yield* together([
           gc.transaction(insert("a")),
           gc.transaction(Effect.zipRight(insert("b"), Effect.fail("refused" as const))),

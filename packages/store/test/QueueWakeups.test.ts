@@ -12,23 +12,27 @@ import { freshDatabaseUrl, testEngines } from "../src/testing/index.js"
  */
 const engines = await testEngines()
 
-describe.skipIf(!engines.includes("pg"))("queue wake-ups on pg", () => {
-  it.live("a notify in one process wakes the other's subscribers", () =>
-    Effect.gen(function*() {
-      const url = yield* freshDatabaseUrl("pg")
-      const parsed = Either.getOrThrow(parseDatabaseUrl(url))
-      const aProcess = Layer.build(QueueWakeupsLive.pipe(Layer.provideMerge(layerFromUrl(parsed, { maxConnections: 3 }))))
-      const listener = Context.get(yield* aProcess, QueueWakeups)
-      const notifier = Context.get(yield* aProcess, QueueWakeups)
-      const heard = yield* Ref.make(0)
-      yield* listener.wakeups.pipe(Stream.runForEach(() => Ref.update(heard, (n) => n + 1)), Effect.forkScoped)
-      // The LISTEN is set up in the background, so nudge until it is heard (a wake-up is only a
-      // hint: extra ones are harmless); give up after 100.
-      yield* notifier.notify.pipe(
-        Effect.zipRight(Effect.sleep("100 millis")),
-        Effect.zipRight(Ref.get(heard)),
-        Effect.repeat({ until: (n) => n > 0, times: 100 })
-      )
-      expect(yield* Ref.get(heard)).toBeGreaterThan(0)
-    }).pipe(Effect.scoped))
-})
+// PostgreSQL only (SQLite has one process: its wake-ups never leave memory). Under CI=true an
+// unreachable server fails `testEngines`, so this never goes unrun there.
+if (engines.includes("pg")) {
+  describe("queue wake-ups on pg", () => {
+    it.live("a notify in one process wakes the other's subscribers", () =>
+      Effect.gen(function*() {
+        const url = yield* freshDatabaseUrl("pg")
+        const parsed = Either.getOrThrow(parseDatabaseUrl(url))
+        const aProcess = Layer.build(QueueWakeupsLive.pipe(Layer.provideMerge(layerFromUrl(parsed, { maxConnections: 3 }))))
+        const listener = Context.get(yield* aProcess, QueueWakeups)
+        const notifier = Context.get(yield* aProcess, QueueWakeups)
+        const heard = yield* Ref.make(0)
+        yield* listener.wakeups.pipe(Stream.runForEach(() => Ref.update(heard, (n) => n + 1)), Effect.forkScoped)
+        // The LISTEN is set up in the background, so nudge until it is heard (a wake-up is only a
+        // hint: extra ones are harmless); give up after 100.
+        yield* notifier.notify.pipe(
+          Effect.zipRight(Effect.sleep("100 millis")),
+          Effect.zipRight(Ref.get(heard)),
+          Effect.repeat({ until: (n) => n > 0, times: 100 })
+        )
+        expect(yield* Ref.get(heard)).toBeGreaterThan(0)
+      }).pipe(Effect.scoped))
+  })
+}

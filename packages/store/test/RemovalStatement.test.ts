@@ -19,6 +19,10 @@ const engines = await testEngines()
 const LEASE = 30_000
 const START = Date.parse("2026-06-01T12:00:00Z")
 
+/** The lead's columns a removal may change; every other one must stay as it was. */
+const REMOVAL_COLUMNS: ReadonlyArray<string> = ["claim_id", "dialled", "lease_expires_at", "removed_at", "removed_from", "state", "updated_at", "worker_id"]
+const untouched = (row: object) => Object.fromEntries(Object.entries(row).filter(([column]) => !REMOVAL_COLUMNS.includes(column)))
+
 type Setup = "pending" | "pending, retry due later" | "claimed" | "in call" | "called" | "removed" | "paused campaign" | "completed campaign" | "cancelled campaign" | "other organization"
 
 const SETUPS: ReadonlyArray<Setup> = [
@@ -139,9 +143,7 @@ for (const engine of engines) {
             expect(after.removed_at === null ? null : Number(after.removed_at)).toBe(now)
             expect(after.worker_id === null).toBe(removal.lead.claim_id === null)
             // Nothing else about the lead moved (its schedule above all).
-            const { claim_id: _c, dialled: _d, lease_expires_at: _l, removed_at: _ra, removed_from: _rf, state: _s, updated_at: _u, worker_id: _w, ...rest } = after
-            const { claim_id: _c2, dialled: _d2, lease_expires_at: _l2, removed_at: _ra2, removed_from: _rf2, state: _s2, updated_at: _u2, worker_id: _w2, ...restBefore } = before
-            expect(rest).toEqual(restBefore)
+            expect(untouched(after)).toEqual(untouched(before))
             // The audit record and the event the rule's path writes.
             expect(writtenAfter.audits).toEqual([
               { removed_from: removal.removed_from, attempt: after.attempts, api_key_id: keyId, reason: request.reason, removed_at: now }
